@@ -1,0 +1,43 @@
+/// Where each output channel of a Channel-adaptive Full-precision Bypass comes from: the mean
+/// of `count` input channels starting at `start`, `stride` apart (a copy when count is 1).
+public struct ChannelBypassPlan: Sendable, Equatable {
+  public struct Source: Sendable, Equatable {
+    public var start: Int
+    public var stride: Int
+    public var count: Int
+  }
+
+  public var inChannels: Int
+  public var outChannels: Int
+  public var sources: [Source]
+
+  /// The SPEC.md rule: `repeat` copies of the input, then `merge − 1` strided means and one
+  /// mean of the remaining channels. `merge == 1` makes PyTorch raise, so it is rejected.
+  public init(inChannels: Int, outChannels: Int, node: String) throws {
+    guard inChannels > 0, outChannels > 0 else {
+      throw BiDenseError(
+        node: node, "bypass from \(inChannels) to \(outChannels) channels is empty")
+    }
+    let repeats = outChannels / inChannels
+    let merge = outChannels % inChannels
+    guard merge != 1 else {
+      throw BiDenseError(
+        node: node,
+        "bypass from \(inChannels) to \(outChannels) channels has merge == 1 "
+          + "(\(outChannels) % \(inChannels) == 1), which PyTorch rejects")
+    }
+    var sources: [Source] = []
+    for _ in 0..<repeats {
+      for c in 0..<inChannels { sources.append(Source(start: c, stride: 1, count: 1)) }
+    }
+    if merge > 0 {
+      let m = merge - 1
+      let regular = (inChannels / merge) * m
+      for j in 0..<m { sources.append(Source(start: j, stride: m, count: regular / m)) }
+      sources.append(Source(start: regular, stride: 1, count: inChannels - regular))
+    }
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.sources = sources
+  }
+}

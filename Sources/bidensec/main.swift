@@ -1,0 +1,4 @@
+import BiDense
+import Foundation
+
+exit(CommandLineTool.main(Array(CommandLine.arguments.dropFirst())))

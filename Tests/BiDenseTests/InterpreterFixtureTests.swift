@@ -1,0 +1,17 @@
+import Foundation
+import Testing
+
+@testable import BiDense
+
+/// The interpreter against the PyTorch outputs of the reference cases, within SPEC.md's bound.
+@Suite struct InterpreterFixtureTests {
+  @Test(arguments: Fixtures.singleLayer)
+  func matchesPyTorch(_ name: String) throws {
+    let graph = try Fixtures.graph(name)
+    let values = try Interpreter.run(graph, inputs: try Fixtures.inputs(name, for: graph))
+    let output = values[graph.outputs[0]]!.data
+    let expected = try Fixtures.floats(name, ".output.f32")
+    let report = Agreement(actual: output, reference: expected)
+    #expect(report.outside == 0, "\(name): \(report)")
+  }
+}
