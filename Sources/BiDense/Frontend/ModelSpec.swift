@@ -14,11 +14,14 @@ public enum ModelSpec {
     let stem = URL(fileURLWithPath: specPath).deletingPathExtension().lastPathComponent
     return try inFile(specPath) {
       try build(
-        json, weights: WeightStore(tensors: tensors, source: weightsPath), name: name ?? stem)
+        json, weights: WeightStore(tensors: tensors, source: weightsPath), name: name ?? stem).0
     }
   }
 
-  public static func build(_ json: JSON, weights: WeightStore, name: String) throws -> Graph {
+  /// The graph, and the names of parameters no module used.
+  public static func build(_ json: JSON, weights: WeightStore, name: String) throws
+    -> (Graph, unused: [String])
+  {
     let module = try json.require("module").string()
     let constructor = json["constructor"] ?? JSON(.object([:], order: []), path: "constructor")
     let shapes = try json.require("inputs").array().map { try $0.intArray() }
@@ -34,7 +37,7 @@ public enum ModelSpec {
       throw error.atNode(module)
     }
     builder.graph.output(output)
-    return builder.graph.graph
+    return (builder.graph.graph, builder.weights.unused)
   }
 }
 

@@ -40,15 +40,5 @@ public struct Graph: Sendable {
     return nodes.count - 1
   }
 
-  public var parameterCount: Int {
-    nodes.reduce(0) { total, node in
-      switch node.op {
-      case .binarize(let p): return total + 3 * p.alpha.count
-      case .binaryConv(let c), .conv(let c): return total + c.weight.count + (c.bias?.count ?? 0)
-      case .batchNorm(let bn): return total + 4 * bn.weight.count
-      case .learnableBias(let v), .prelu(let v): return total + v.count
-      default: return total
-      }
-    }
-  }
+  public var parameterCount: Int { nodes.reduce(0) { $0 + $1.op.parameterCount } }
 }

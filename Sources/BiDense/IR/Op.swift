@@ -54,6 +54,17 @@ public enum Op: Sendable {
     }
   }
 
+  /// How many trained parameters the op carries.
+  public var parameterCount: Int {
+    switch self {
+    case .binarize(let p): return 3 * p.alpha.count
+    case .binaryConv(let c), .conv(let c): return c.weight.count + (c.bias?.count ?? 0)
+    case .batchNorm(let bn): return 4 * bn.weight.count
+    case .learnableBias(let v), .prelu(let v): return v.count
+    default: return 0
+    }
+  }
+
   /// True for the ops that map each element to one element of the same channel.
   public var isElementwiseUnary: Bool {
     switch self {

@@ -1,17 +1,22 @@
 extension Interpreter {
-  /// The same convolution with its weights replaced by a · sign(W): `a` is the mean |W| over
-  /// every dimension but the first (per output channel, or per input channel when transposed).
-  public static func binarizedWeights(_ conv: Convolution) -> Convolution {
-    var result = conv
+  /// The per-row weight scale `a`: the mean |W| over every dimension but the first, so per
+  /// output channel for a convolution and per input channel for a transposed one.
+  public static func binaryWeightScales(_ conv: Convolution) -> [Float] {
     let rows = conv.weightShape[0]
     let rowLength = conv.weight.count / rows
-    for r in 0..<rows {
-      let slice = conv.weight[(r * rowLength)..<((r + 1) * rowLength)]
+    return (0..<rows).map { r in
       var total = 0.0
-      for w in slice { total += Double(abs(w)) }
-      let a = Float(total / Double(rowLength))
-      for i in slice.indices { result.weight[i] = a * sign(conv.weight[i]) }
+      for w in conv.weight[(r * rowLength)..<((r + 1) * rowLength)] { total += Double(abs(w)) }
+      return Float(total / Double(rowLength))
     }
+  }
+
+  /// The same convolution with its weights replaced by a · sign(W).
+  public static func binarizedWeights(_ conv: Convolution) -> Convolution {
+    var result = conv
+    let scales = binaryWeightScales(conv)
+    let rowLength = conv.weight.count / scales.count
+    for i in conv.weight.indices { result.weight[i] = scales[i / rowLength] * sign(conv.weight[i]) }
     return result
   }
 

@@ -7,7 +7,7 @@ extension Interpreter {
     switch op {
     case .learnableBias(let bias): return v + bias[c]
     case .prelu(let weight): return v >= 0 ? v : weight[c] * v
-    case .relu: return v > 0 ? v : (v.isNaN ? v : 0)
+    case .relu: return v < 0 ? 0 : v  // NaN stays NaN, as in PyTorch
     case .sigmoid: return 1 / (1 + exp(-v))
     case .multiply(let factor): return v * factor
     default: preconditionFailure("\(op.kindName) is not elementwise")

@@ -1,0 +1,72 @@
+import Foundation
+
+/// The `bidensec` command: `generate`, `verify`, `inspect`, `examples`.
+public enum CommandLineTool {
+  static let usage = """
+    usage: bidensec generate [MODEL] [--weights W.safetensors] [--name NAME] [-o DIR] [--quiet]
+           bidensec verify   [MODEL] [--weights W.safetensors] [--input X.f32] [--expect Y.f32]
+                             [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
+           bidensec inspect  [MODEL] [--weights W.safetensors] [--format text|json|dot]
+           bidensec examples
+
+    MODEL is a model JSON (a model spec or a native graph; its weights default to the
+    .safetensors file of the same name) or the name of a built-in example; without MODEL the
+    default example (\(Examples.defaultName)) is used.
+
+    """
+
+  /// Runs the tool on `arguments` (without the program name); returns the exit status.
+  public static func main(_ arguments: [String], console: Console = .standard) -> Int32 {
+    guard let command = arguments.first else {
+      console.writeError(usage)
+      return 2
+    }
+    let rest = Array(arguments.dropFirst())
+    do {
+      switch command {
+      case "generate": return try GenerateCommand.run(rest, console)
+      case "verify": return try VerifyCommand.run(rest, console)
+      case "inspect": return try InspectCommand.run(rest, console)
+      case "examples":
+        for example in Examples.all {
+          let mark = example.name == Examples.defaultName ? " (default)" : ""
+          console.write("\(example.name)\(mark): \(example.summary)\n")
+        }
+        return 0
+      case "help", "--help", "-h":
+        console.write(usage)
+        return 0
+      default:
+        throw UsageError("unknown command '\(printable(command))'")
+      }
+    } catch let error as UsageError {
+      console.writeError("bidensec: \(error.message)\n\n\(usage)")
+      return 2
+    } catch let error as BiDenseError {
+      console.writeError("bidensec: error: \(error)\n")
+      return 1
+    } catch {
+      console.writeError("bidensec: error: \(error)\n")
+      return 1
+    }
+  }
+
+  /// The model, loaded from the common arguments, with a warning for unused parameters.
+  static func loadModel(_ args: Arguments, _ console: Console) throws -> LoadedModel {
+    let loaded = try ModelLoader.load(
+      try args.model(), weights: args.values["weights"], name: args.values["name"])
+    if !loaded.unusedParameters.isEmpty {
+      let list = loaded.unusedParameters.prefix(5).map(printable).joined(separator: ", ")
+      let more = loaded.unusedParameters.count > 5 ? ", ..." : ""
+      console.writeError(
+        "bidensec: warning: \(loaded.unusedParameters.count) parameter(s) in the weights are "
+          + "used by no module: \(list)\(more)\n")
+    }
+    return loaded
+  }
+
+  static func progress(_ args: Arguments, _ console: Console, layers: Int) -> Progress {
+    let wanted = args.flags.contains("progress") || (console.isTerminal && layers > 4)
+    return Progress(console: console, enabled: wanted && !args.flags.contains("quiet"))
+  }
+}

@@ -1,3 +1,0 @@
-public enum CommandLineTool {
-  public static func main(_ arguments: [String]) -> Int32 { 0 }
-}

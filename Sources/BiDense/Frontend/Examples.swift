@@ -1,0 +1,38 @@
+/// The built-in example models: a model spec plus parameters made up from a seed, so that the
+/// tool runs with no files at all.
+public struct Example: Sendable {
+  public var name: String
+  public var summary: String
+  /// The model spec, as a user would write it.
+  public var spec: String
+  public var seed: UInt64
+
+  /// The graph with seeded parameters.
+  public func build(name override: String? = nil) throws -> Graph {
+    let json = try JSON.parse(Data(spec.utf8))
+    let store = WeightStore.seeded(seed, source: "example \(name)")
+    return try ModelSpec.build(json, weights: store, name: override ?? name).0
+  }
+}
+
+public enum Examples {
+  public static let all: [Example] = [
+    Example(
+      name: "bidense-conv3x3",
+      summary: "one BiDenseConv2d, 16 -> 40 channels (bypass repeats and merges), 3x3, 24x32",
+      spec: """
+        {"module": "BiDenseConv2d",
+         "constructor": {"in_channels": 16, "out_channels": 40, "kernel_size": 3, "padding": 1},
+         "inputs": [[1, 16, 24, 32]]}
+        """,
+      seed: 3)
+  ]
+
+  public static let defaultName = "bidense-conv3x3"
+
+  public static func named(_ name: String) -> Example? {
+    all.first { $0.name == name }
+  }
+}
+
+import Foundation

@@ -1,0 +1,115 @@
+/* {{title}}
+ * DAB: per input channel c, tau = k*mean(x) + b, a bit per element set where x >= tau
+ * (sign(0) = +1), scale s = exp(alpha*(mean|x - tau| - 1)). Bits are packed along channels,
+ * {{bytesPerGroup}} byte(s) per group of {{inPerGroup}} channel(s) per pixel. */
+static void {{fn}}_binarize(const float *x, uint8_t *bits, float *scale)
+{
+    for (int i = 0; i < {{bitBytes}}; ++i) bits[i] = 0;
+    for (int c = 0; c < {{inChannels}}; ++c) {
+        const float *plane = x + (size_t)c * {{inPixels}};
+        uint8_t *dst = bits + (c / {{inPerGroup}}) * {{bytesPerGroup}} + (c % {{inPerGroup}}) / 8;
+        const uint8_t bit = (uint8_t)(1u << ((c % {{inPerGroup}}) % 8));
+        /* Row sums first, so that float rounding stays near one ulp of the mean. */
+        float sum = 0.0f;
+        for (int y = 0; y < {{inHeight}}; ++y) {
+            float row = 0.0f;
+            for (int q = 0; q < {{inWidth}}; ++q) row += plane[y * {{inWidth}} + q];
+            sum += row;
+        }
+        const float mean = sum / {{inPixelsFloat}};
+        const float km = {{dab}}[{{inChannels}} + c] * mean; /* apart, so no FMA contracts it */
+        const float tau = km + {{dab}}[{{twoInChannels}} + c];
+        float deviation = 0.0f;
+        for (int y = 0; y < {{inHeight}}; ++y) {
+            float row = 0.0f;
+            for (int q = 0; q < {{inWidth}}; ++q) {
+                const float d = plane[y * {{inWidth}} + q] - tau;
+                row += fabsf(d);
+                if (d >= 0.0f) dst[(size_t)(y * {{inWidth}} + q) * {{bytesPerPixel}}] |= bit;
+            }
+            deviation += row;
+        }
+        const float spread = deviation / {{inPixelsFloat}} - 1.0f;
+        scale[c] = expf({{dab}}[c] * spread);
+    }
+}
+
+/* Per byte of input channels, the {{entries}} signed sums of their scales: entry p holds
+ * sum_i (bit i of p ? +s_i : -s_i). The scale is per input channel, so it cannot leave the
+ * channel sum; one lookup by agreement byte adds up to 8 exact products. */
+static void {{fn}}_tables(const float *scale, float *table)
+{
+    for (int g = 0; g < {{groups}}; ++g) {
+        for (int q = 0; q < {{bytesPerGroup}}; ++q) {
+            float *t = table + (size_t)(g * {{bytesPerGroup}} + q) * {{entries}};
+            float s[8];
+            float total = 0.0f;
+            for (int i = 0; i < {{tableBits}}; ++i) {
+                const int c = q * 8 + i;
+                s[i] = c < {{inPerGroup}} ? scale[g * {{inPerGroup}} + c]{{inputScale}} : 0.0f;
+                total += s[i];
+            }
+            t[0] = -total;
+            for (int i = 0; i < {{tableBits}}; ++i) {
+                for (int p = 0; p < (1 << i); ++p) t[p | (1 << i)] = t[p] + 2.0f * s[i];
+            }
+        }
+    }
+}
+{{bypassSource}}
+static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+{
+    uint8_t *bits = scratch;
+    float *scale = (float *)(void *)(scratch + {{scaleOffset}});
+    float *table = (float *)(void *)(scratch + {{tableOffset}});
+    {{fn}}_binarize(x, bits, scale);
+    {{fn}}_tables(scale, table);
+    for (int oy = 0; oy < {{outHeight}}; ++oy) {
+        for (int ox = 0; ox < {{outWidth}}; ++ox) {
+            /* The input pixels under the window; taps in the zero padding add nothing. */
+            const uint8_t *window[{{taps}}];
+            int tap[{{taps}}];
+            int n = 0;
+            for (int i = 0; i < {{kernelH}}; ++i) {
+{{#transposed}}
+                const int ty = oy + {{padH}} - i * {{dilationH}};
+                if (ty < 0 || ty % {{strideH}} != 0 || ty / {{strideH}} >= {{inHeight}}) continue;
+                const int iy = ty / {{strideH}};
+{{/transposed}}
+{{^transposed}}
+                const int iy = oy * {{strideH}} - {{padH}} + i * {{dilationH}};
+                if (iy < 0 || iy >= {{inHeight}}) continue;
+{{/transposed}}
+                for (int j = 0; j < {{kernelW}}; ++j) {
+{{#transposed}}
+                    const int tx = ox + {{padW}} - j * {{dilationW}};
+                    if (tx < 0 || tx % {{strideW}} != 0 || tx / {{strideW}} >= {{inWidth}}) continue;
+                    const int ix = tx / {{strideW}};
+{{/transposed}}
+{{^transposed}}
+                    const int ix = ox * {{strideW}} - {{padW}} + j * {{dilationW}};
+                    if (ix < 0 || ix >= {{inWidth}}) continue;
+{{/transposed}}
+                    window[n] = bits + (size_t)(iy * {{inWidth}} + ix) * {{bytesPerPixel}};
+                    tap[n] = (i * {{kernelW}} + j) * {{bytesPerGroup}};
+                    ++n;
+                }
+            }
+            for (int o = 0; o < {{outChannels}}; ++o) {
+                const int g = o / {{outPerGroup}};
+                const uint8_t *w = {{weightBits}} + (size_t)o * {{weightStride}};
+                const float *t = table + (size_t)g * {{groupTableStride}};
+                float acc = 0.0f;
+                for (int k = 0; k < n; ++k) {
+                    const uint8_t *xb = window[k] + g * {{bytesPerGroup}};
+                    const uint8_t *wb = w + tap[k];
+                    for (int q = 0; q < {{bytesPerGroup}}; ++q) {
+                        acc += t[q * {{entries}} + ((uint8_t)~(xb[q] ^ wb[q]) & {{entryMask}})];
+                    }
+                }
+                float v = acc * {{multiplier}}[o] + {{offset}}[o];
+{{bypass}}{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
+            }
+        }
+    }
+}
