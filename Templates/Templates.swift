@@ -24,7 +24,8 @@ public enum CTemplates {
       result.append(base.appendingPathComponent(bundleName).appendingPathComponent("C"))
     }
     // The source tree, for builds whose resource bundle lies elsewhere (tests).
-    result.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("C"))
+    result.append(
+      URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("C"))
     return result
   }()
 }

@@ -27,6 +27,7 @@ enum Fixtures {
 
   /// The fixture's inputs, split by the graph's input shapes.
   static func inputs(_ name: String, for graph: Graph) throws -> [Tensor] {
-    try RawFloats.split(try floats(name, ".input.f32"), shapes: graph.inputs.map { graph[$0].shape })
+    try RawFloats.split(
+      try floats(name, ".input.f32"), shapes: graph.inputs.map { graph[$0].shape })
   }
 }

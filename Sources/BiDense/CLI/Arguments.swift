@@ -45,14 +45,17 @@ struct Arguments {
   /// At most one positional word: the model.
   func model() throws -> String? {
     guard positional.count <= 1 else {
-      throw UsageError("expected one model, got \(positional.map(printable).joined(separator: " "))")
+      throw UsageError(
+        "expected one model, got \(positional.map(printable).joined(separator: " "))")
     }
     return positional.first
   }
 
   func integer(_ name: String) throws -> Int? {
     guard let text = values[name] else { return nil }
-    guard let value = Int(text) else { throw UsageError("--\(name) takes a whole number, got '\(printable(text))'") }
+    guard let value = Int(text) else {
+      throw UsageError("--\(name) takes a whole number, got '\(printable(text))'")
+    }
     return value
   }
 }

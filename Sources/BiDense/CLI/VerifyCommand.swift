@@ -30,7 +30,9 @@ enum VerifyCommand {
     let report: Verifier.Report
     do {
       report = try Verifier(model: model, options: options).run(progress: progress.stage)
-    } catch let error as BiDenseError where args.values["expect"] != nil && error.message.contains("expected output") {
+    } catch let error as BiDenseError
+      where args.values["expect"] != nil && error.message.contains("expected output")
+    {
       throw error.inFile(args.values["expect"]!)
     }
     console.write(format(report, model, options))
@@ -63,9 +65,12 @@ enum VerifyCommand {
     } else {
       out += "FAILED:"
       if let first = failed.first {
-        out += " \(failed.count) node(s) differ, the first is node \(first.index) '\(printable(first.name))';"
+        out +=
+          " \(failed.count) node(s) differ, the first is node \(first.index) '\(printable(first.name))';"
       }
-      if let x = report.expected, x.outside > 0 { out += " the output differs from the expected values;" }
+      if let x = report.expected, x.outside > 0 {
+        out += " the output differs from the expected values;"
+      }
       out.removeLast()
       out += "\n"
     }

@@ -39,7 +39,8 @@ enum BinaryConvEmitter {
     var bypass = ""
     if let (plan, source) = packed.bypass {
       let table = context.pool.ints(
-        "\(base)_bypass", plan.sources.flatMap { [Int32($0.start), Int32($0.stride), Int32($0.count)] },
+        "\(base)_bypass",
+        plan.sources.flatMap { [Int32($0.start), Int32($0.stride), Int32($0.count)] },
         comment: "\(kernel.name): bypass sources (first, step, count) per output channel")
       var values = [
         "fn": fn, "inPixels": "\(inShape.pixels)", "inWidth": "\(inShape.width)",
@@ -71,7 +72,8 @@ enum BinaryConvEmitter {
       bypass = try Template("kernels/bypass.c").render(["fn": fn, "table": table])
     }
     let epilogue = Epilogue.statements(
-      kernel, graph, pool: &context.pool, symbolBase: base, indent: String(repeating: " ", count: 16))
+      kernel, graph, pool: &context.pool, symbolBase: base,
+      indent: String(repeating: " ", count: 16))
 
     let kind = packed.transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
     let title =

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one kernel's emitter returns: the C functions and the scratch bytes they need.
 struct KernelCode {
   var text: String
@@ -145,8 +147,9 @@ public enum CEmitter {
     let header = try Template("model.h").render(
       common.merging([
         "inputShapes": inputShapes, "outputShapes": outputShapes, "inputSize": "\(inputSize)",
-        "outputSize": "\(outputSize)", "workspaceBytes": "\(max(plan.workspaceBytes, MemoryPlan.alignment))",
-        "workspaceAlign": "\(16)",
+        "outputSize": "\(outputSize)",
+        "workspaceBytes": "\(max(plan.workspaceBytes, MemoryPlan.alignment))",
+        "workspaceAlign": "8",
       ]) { $1 })
     let source = try Template("model.c").render(
       common.merging([
@@ -184,7 +187,8 @@ public enum CEmitter {
   static func kindName(_ kernel: Kernel, _ graph: Graph) -> String {
     switch kernel.body {
     case .binaryConv(let fused):
-      var name = "Fused" + graph[fused.conv].op.kindName.replacingOccurrences(of: "Binary", with: "BiDense")
+      var name =
+        "Fused" + graph[fused.conv].op.kindName.replacingOccurrences(of: "Binary", with: "BiDense")
       if let bypass = fused.bypass {
         switch bypass.source {
         case .input: name += "+Bypass"
@@ -198,5 +202,3 @@ public enum CEmitter {
     }
   }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turning model names and numbers into C text that cannot break the C around it.
 enum CText {
   /// A C identifier from any name: letters, digits and underscores only, not starting with a
@@ -18,14 +20,19 @@ enum CText {
     return String(out.prefix(48))
   }
 
-  /// Text safe inside a /* */ comment: printable ASCII only, and no "*/" or "/*".
+  /// Text safe inside a /* */ comment: printable ASCII only, no "*/" or "/*", and no "??"
+  /// that a C99 compiler could read as a trigraph.
   static func comment(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
-      out.unicodeScalars.append(scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
+      out.unicodeScalars.append(
+        scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
     }
-    while out.contains("*/") || out.contains("/*") {
-      out = out.replacingOccurrences(of: "*/", with: "* /").replacingOccurrences(of: "/*", with: "/ *")
+    while out.contains("*/") || out.contains("/*") || out.contains("??") {
+      out = out.replacingOccurrences(of: "*/", with: "* /").replacingOccurrences(
+        of: "/*", with: "/ *"
+      )
+      .replacingOccurrences(of: "??", with: "? ?")
     }
     return out
   }
@@ -58,5 +65,3 @@ enum CText {
     return text + "f"
   }
 }
-
-import Foundation

@@ -71,8 +71,10 @@ struct ConstantPool {
 
   /// `extern` declarations for the code file.
   func declarations() -> String {
-    entries.map { "extern const \(Self.cType($0.contents)) \($0.symbol)[\(Self.count($0.contents))];\n" }
-      .joined()
+    entries.map {
+      "extern const \(Self.cType($0.contents)) \($0.symbol)[\(Self.count($0.contents))];\n"
+    }
+    .joined()
   }
 
   /// Definitions for the weights file, each preceded by `attribute`.

@@ -16,6 +16,12 @@ struct Template {
     self.text = text
   }
 
+  /// A template from text, for tests.
+  init(name: String, text: String) {
+    self.name = name
+    self.text = text
+  }
+
   func render(_ values: [String: String], flags: [String: Bool] = [:]) throws -> String {
     try Self.expand(Substring(text), values, flags, template: name)
   }

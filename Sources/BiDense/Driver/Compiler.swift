@@ -24,7 +24,8 @@ public struct CompiledModel: Sendable {
     } catch let error as BiDenseError {
       throw error
     } catch {
-      throw BiDenseError(file: directory.path, "cannot write the generated C: \(error.localizedDescription)")
+      throw BiDenseError(
+        file: directory.path, "cannot write the generated C: \(error.localizedDescription)")
     }
   }
 }

@@ -8,7 +8,8 @@ public enum GraphReport {
     var out = "\(model.options.source): \(model.graph.nodes.count) primitive ops fused into "
     out += "\(g.kernels.count) nodes, \(model.graph.parameterCount) parameters\n"
     out += pad("node", 5) + pad("name", 34) + pad("kind", 40) + pad("output", 18)
-    out += pad("location", 18) + pad("bytes", 10) + pad("scratch", 10) + pad("flash", 10) + "float32\n"
+    out +=
+      pad("location", 18) + pad("bytes", 10) + pad("scratch", 10) + pad("flash", 10) + "float32\n"
     for k in g.kernels {
       out += pad("\(k.index)", 5) + pad(printable(k.name), 34) + pad(k.kind, 40)
       out += pad(k.shape.description, 18) + pad(k.location, 18) + pad("\(k.outputBytes)", 10)
@@ -17,7 +18,8 @@ public enum GraphReport {
     let float32 = g.kernels.reduce(0) { $0 + $1.float32Bytes }
     out += "workspace: peak \(g.plan.workspaceBytes) bytes, lower bound \(g.plan.lowerBound) bytes"
     if g.plan.lowerBound > 0 {
-      out += String(format: " (ratio %.3f)", Double(g.plan.workspaceBytes) / Double(g.plan.lowerBound))
+      out += String(
+        format: " (ratio %.3f)", Double(g.plan.workspaceBytes) / Double(g.plan.lowerBound))
     }
     out += "\nflash: \(g.weightBytes) bytes of weights against \(float32) bytes as float32"
     if g.weightBytes > 0 {

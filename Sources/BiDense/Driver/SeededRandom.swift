@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small deterministic generator (SplitMix64), so that seeded inputs and example parameters
 /// are the same on every machine.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
@@ -31,5 +33,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     (0..<count).map { _ in mean + scale * normal() }
   }
 }
-
-import Foundation

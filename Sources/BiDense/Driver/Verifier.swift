@@ -91,7 +91,8 @@ public struct Verifier {
     }
     progress("running the compiled model")
     let ran = try Shell.run(
-      [directory.appendingPathComponent("model").path, "input.f32", "output.f32", "trace.bin"], in: directory, timeout: options.timeout)
+      [directory.appendingPathComponent("model").path, "input.f32", "output.f32", "trace.bin"],
+      in: directory, timeout: options.timeout)
     guard ran.status == 0, !ran.timedOut else {
       throw BiDenseError(
         "the compiled model failed (status \(ran.status)\(ran.timedOut ? ", timed out" : "")):\n"
@@ -144,7 +145,8 @@ public struct Verifier {
       }
       let shape = graph[kernel.output].shape
       guard values.count == shape.count else {
-        throw BiDenseError(node: kernel.name, "traced \(values.count) values, expected \(shape.count)")
+        throw BiDenseError(
+          node: kernel.name, "traced \(values.count) values, expected \(shape.count)")
       }
       var given: [ValueID: Tensor] = [:]
       for input in kernel.inputs { given[input] = known[input]! }

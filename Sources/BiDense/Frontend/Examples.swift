@@ -1,3 +1,5 @@
+import Foundation
+
 /// The built-in example models: a model spec plus parameters made up from a seed, so that the
 /// tool runs with no files at all.
 public struct Example: Sendable {
@@ -34,5 +36,3 @@ public enum Examples {
     all.first { $0.name == name }
   }
 }
-
-import Foundation

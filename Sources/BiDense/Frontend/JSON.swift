@@ -227,7 +227,8 @@ struct JSONParser {
     let text = String(decoding: bytes[start..<index], as: UTF8.self)
     let pattern = text.utf8.first == UInt8(ascii: "-") ? String(text.dropFirst()) : text
     guard let first = pattern.utf8.first, (0x30...0x39).contains(first),
-      !(pattern.count > 1 && first == 0x30 && pattern.utf8.dropFirst().first.map { (0x30...0x39).contains($0) } == true),
+      !(pattern.count > 1 && first == 0x30
+        && pattern.utf8.dropFirst().first.map { (0x30...0x39).contains($0) } == true),
       let value = Double(text)
     else {
       index = start

@@ -27,7 +27,8 @@ public enum ModelLoader {
     guard FileManager.default.fileExists(atPath: model) else {
       throw BiDenseError(
         file: model,
-        "no such model file, and not a built-in example (\(Examples.all.map(\.name).joined(separator: ", ")))")
+        "no such model file, and not a built-in example (\(Examples.all.map(\.name).joined(separator: ", ")))"
+      )
     }
     guard let data = FileManager.default.contents(atPath: model) else {
       throw BiDenseError(file: model, "cannot read the model file")

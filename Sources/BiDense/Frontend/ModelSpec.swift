@@ -14,7 +14,8 @@ public enum ModelSpec {
     let stem = URL(fileURLWithPath: specPath).deletingPathExtension().lastPathComponent
     return try inFile(specPath) {
       try build(
-        json, weights: WeightStore(tensors: tensors, source: weightsPath), name: name ?? stem).0
+        json, weights: WeightStore(tensors: tensors, source: weightsPath), name: name ?? stem
+      ).0
     }
   }
 
@@ -28,7 +29,8 @@ public enum ModelSpec {
     var builder = ModuleBuilder(name: name, weights: weights)
     var inputs: [ValueID] = []
     for (i, shape) in shapes.enumerated() {
-      inputs.append(try builder.graph.input(shapes.count == 1 ? "input" : "input\(i)", shape: shape))
+      inputs.append(
+        try builder.graph.input(shapes.count == 1 ? "input" : "input\(i)", shape: shape))
     }
     let output: ValueID
     do {

@@ -24,7 +24,8 @@ public enum NativeGraph {
       guard values[inputName] == nil else {
         throw BiDenseError(node: inputName, "the name is used twice")
       }
-      values[inputName] = try builder.graph.input(inputName, shape: try entry.require("shape").intArray())
+      values[inputName] = try builder.graph.input(
+        inputName, shape: try entry.require("shape").intArray())
     }
     for entry in try json.require("nodes").array() {
       let nodeName = try entry.require("name").string()
@@ -34,13 +35,16 @@ public enum NativeGraph {
         let inputs = try entry.require("inputs").array().map { item -> ValueID in
           let source = try item.string()
           guard let id = values[source] else {
-            throw BiDenseError("input '\(printable(source))' is not an earlier node or a model input")
+            throw BiDenseError(
+              "input '\(printable(source))' is not an earlier node or a model input")
           }
           return id
         }
-        let attributes = entry["attributes"] ?? JSON(.object([:], order: []), path: "\(entry.path).attributes")
+        let attributes =
+          entry["attributes"] ?? JSON(.object([:], order: []), path: "\(entry.path).attributes")
         let path = try entry["parameters"]?.string() ?? nodeName
-        values[nodeName] = try builder.module(op, path: path, constructor: attributes, inputs: inputs)
+        values[nodeName] = try builder.module(
+          op, path: path, constructor: attributes, inputs: inputs)
       } catch let error as BiDenseError {
         throw error.atNode(nodeName)
       }

@@ -16,7 +16,9 @@ public enum RawFloats {
     var values = [Float](repeating: 0, count: data.count / 4)
     data.withUnsafeBytes { raw in
       for i in values.indices {
-        values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        values[i] = Float(
+          bitPattern: UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
       }
     }
     return values

@@ -140,8 +140,7 @@ public struct GraphBuilder {
     }
   }
 
-  public mutating func batchNorm(_ name: String, _ x: ValueID, _ bn: BatchNorm) throws -> ValueID
-  {
+  public mutating func batchNorm(_ name: String, _ x: ValueID, _ bn: BatchNorm) throws -> ValueID {
     let c = shape(x).channels
     try requireLength(name, bn.weight, c, "norm.weight")
     try requireLength(name, bn.bias, c, "norm.bias")

@@ -56,7 +56,9 @@ public struct MemoryPlan: Sendable {
     }
     // Largest first, then earliest, so the placement is deterministic.
     let order = buffers.indices.sorted {
-      (buffers[$0].bytes, -buffers[$0].firstUse, -$0) > (buffers[$1].bytes, -buffers[$1].firstUse, -$1)
+      (buffers[$0].bytes, -buffers[$0].firstUse, -$0) > (
+        buffers[$1].bytes, -buffers[$1].firstUse, -$1
+      )
     }
     var placed: [Int] = []
     var end = 0

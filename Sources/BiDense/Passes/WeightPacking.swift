@@ -48,7 +48,8 @@ public struct PackedBinaryConv: Sendable {
     var bits = [UInt8](repeating: 0, count: conv.outChannels * window.taps * bytesPerGroup)
     for o in 0..<conv.outChannels {
       for tap in 0..<window.taps {
-        for c in 0..<inPerGroup where conv.weight[conv.weightIndex(output: o, groupInput: c, tap: tap)] >= 0 {
+        for c in 0..<inPerGroup
+        where conv.weight[conv.weightIndex(output: o, groupInput: c, tap: tap)] >= 0 {
           bits[(o * window.taps + tap) * bytesPerGroup + c / 8] |= UInt8(1 << (c % 8))
         }
       }

@@ -22,8 +22,7 @@ extension Interpreter {
 
   /// F.conv2d / F.conv_transpose2d with zero padding, dilation, groups and optional bias,
   /// accumulated in double.
-  public static func convolve(_ x: Tensor, _ conv: Convolution, _ outShape: TensorShape) -> Tensor
-  {
+  public static func convolve(_ x: Tensor, _ conv: Convolution, _ outShape: TensorShape) -> Tensor {
     var sums = [Double](repeating: 0, count: outShape.count)
     let w = conv.window
     let inShape = x.shape
@@ -34,7 +33,8 @@ extension Interpreter {
         let c = group * inPerGroup + ci
         for i in 0..<w.kernelH {
           for j in 0..<w.kernelW {
-            let weight = Double(conv.weight[conv.weightIndex(output: o, groupInput: ci, tap: i * w.kernelW + j)])
+            let weight = Double(
+              conv.weight[conv.weightIndex(output: o, groupInput: ci, tap: i * w.kernelW + j)])
             if conv.transposed {
               // out[o, iy·s − p + i·d, ix·s − p + j·d] += x[c, iy, ix] · W[c, o, i, j]
               for iy in 0..<inShape.height {

@@ -77,7 +77,8 @@ public struct ModuleBuilder {
     if args.bypass {
       // Check the bypass before building, so the error names the real cause.
       _ = try ChannelBypassPlan(
-        inChannels: args.inChannels, outChannels: args.outChannels, node: path.isEmpty ? "bypass" : path)
+        inChannels: args.inChannels, outChannels: args.outChannels,
+        node: path.isEmpty ? "bypass" : path)
     }
     let dab = try binarizer(path, x)
     let y = try graph.convolution(convPath, dab, conv, binary: true)
