@@ -13,6 +13,13 @@ enum Fixtures {
     "conv3x3_groups4", "convT2x2_stride2",
   ]
 
+  static let composite = [
+    "transition", "convnext_block", "bidense_up4", "bidense_down", "fusion_block", "psp",
+    "upernet_depth_small",
+  ]
+
+  static let all = singleLayer + composite
+
   static func path(_ name: String, _ suffix: String) -> String {
     folder.appendingPathComponent(name + suffix).path
   }

@@ -6,7 +6,7 @@ import Testing
 /// `bidensec verify NAME.json --weights NAME.safetensors --input NAME.input.f32
 /// --expect NAME.output.f32` on every single-layer reference case.
 @Suite struct FixtureVerifyTests {
-  @Test(arguments: Fixtures.singleLayer)
+  @Test(arguments: Fixtures.all)
   func verifyCommandAgrees(_ name: String) {
     let run = CommandRun([
       "verify", Fixtures.path(name, ".json"), "--weights", Fixtures.path(name, ".safetensors"),
@@ -48,13 +48,13 @@ import Testing
     return try Verifier(model: model, options: options).run()
   }
 
-  @Test(arguments: Fixtures.singleLayer)
+  @Test(arguments: Fixtures.all)
   func gccStrictO2(_ name: String) throws {
     let report = try Self.verify(name, compiler: "gcc", flags: Self.strict + ["-O2"])
     #expect(report.passed, "\(report.layers.map(\.agreement))")
   }
 
-  @Test(arguments: Fixtures.singleLayer)
+  @Test(arguments: Fixtures.all)
   func gccSanitizers(_ name: String) throws {
     let flags =
       Self.strict + ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
@@ -62,7 +62,7 @@ import Testing
     #expect(report.passed)
   }
 
-  @Test(.enabled(if: installed("clang")), arguments: Fixtures.singleLayer)
+  @Test(.enabled(if: installed("clang")), arguments: Fixtures.all)
   func clangStrictO2(_ name: String) throws {
     let report = try Self.verify(name, compiler: "clang", flags: Self.strict + ["-O2"])
     #expect(report.passed)

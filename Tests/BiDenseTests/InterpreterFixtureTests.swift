@@ -5,7 +5,7 @@ import Testing
 
 /// The interpreter against the PyTorch outputs of the reference cases, within SPEC.md's bound.
 @Suite struct InterpreterFixtureTests {
-  @Test(arguments: Fixtures.singleLayer)
+  @Test(arguments: Fixtures.all)
   func matchesPyTorch(_ name: String) throws {
     let graph = try Fixtures.graph(name)
     let values = try Interpreter.run(graph, inputs: try Fixtures.inputs(name, for: graph))

@@ -43,10 +43,10 @@ enum VerifyCommand {
     -> String
   {
     var out = "verify \(model.options.source) (\(options.inputSource)): \(report.compileCommand)\n"
-    out += pad("node", 5) + pad("name", 34) + pad("kind", 34) + pad("max |error|", 13)
+    out += pad("node", 5) + pad("name", 34) + pad("kind", 48) + pad("max |error|", 13)
     out += pad("bound", 11) + pad("outside", 9) + pad("ties", 6) + "result\n"
     for layer in report.layers {
-      out += pad("\(layer.index)", 5) + pad(printable(layer.name), 34) + pad(layer.kind, 34)
+      out += pad("\(layer.index)", 5) + pad(printable(layer.name), 34) + pad(layer.kind, 48)
       out += pad(short(layer.agreement.maxError), 13) + pad(short(layer.agreement.bound), 11)
       out += pad("\(layer.agreement.outside)", 9) + pad("\(layer.ties)", 6)
       out += layer.passed ? (layer.agreement.outside > 0 ? "ok (ties)\n" : "ok\n") : "DIFFERS\n"

@@ -178,9 +178,25 @@ public enum CEmitter {
       return try BinaryConvEmitter.emit(
         kernel, PackedBinaryConv(fused, in: context.graph), &context)
     case .primitive(let id):
-      throw BiDenseError(
-        node: context.graph[id].name,
-        "\(context.graph[id].op.kindName) cannot be compiled to C yet")
+      let node = context.graph[id]
+      switch node.op {
+      case .add: return try ElementwiseEmitter.add(kernel, &context)
+      case .concat: return try ElementwiseEmitter.concat(kernel, node, &context)
+      case .channelBypass: return try ElementwiseEmitter.channelBypass(kernel, node, &context)
+      case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm:
+        return try ElementwiseEmitter.elementwise(kernel, id, &context)
+      case .avgPool(let window): return try PoolingEmitter.avgPool(kernel, node, window, &context)
+      case .adaptiveAvgPool: return try PoolingEmitter.adaptiveAvgPool(kernel, node, &context)
+      case .resizeBilinear: return try ResizeEmitter.bilinear(kernel, node, &context)
+      case .upsampleNearest(let scale):
+        return try ResizeEmitter.nearest(kernel, node, scale: scale, &context)
+      case .conv(let conv): return try FloatConvEmitter.emit(kernel, node, conv, &context)
+      case .input, .binarize, .binaryConv:
+        // The frontends always put a DAB right before its binary convolution.
+        throw BiDenseError(
+          node: node.name,
+          "\(node.op.kindName) outside a fused BiDense convolution is not supported")
+      }
     }
   }
 

@@ -6,9 +6,9 @@ enum Epilogue {
     indent: String, value: String = "v", channel: String = "o"
   ) -> String {
     var out = ""
-    for (position, id) in kernel.epilogue.enumerated() {
+    for id in kernel.epilogue {
       let node = graph[id]
-      let name = "\(symbolBase)_e\(position)"
+      let name = "\(symbolBase)_n\(id)"
       let line: String
       switch node.op {
       case .learnableBias(let bias):
@@ -23,6 +23,11 @@ enum Epilogue {
         line = "\(value) = 1.0f / (1.0f + expf(-\(value)));"
       case .multiply(let factor):
         line = "\(value) = \(value) * \(CText.float(factor));"
+      case .batchNorm(let bn):
+        let (scale, shift) = BatchNormFold.perChannel(bn)
+        let s = pool.floats(name + "_scale", scale, comment: "\(node.name): BatchNorm scale")
+        let t = pool.floats(name + "_shift", shift, comment: "\(node.name): BatchNorm shift")
+        line = "\(value) = \(value) * \(s)[\(channel)] + \(t)[\(channel)];"
       default:
         preconditionFailure("\(node.op.kindName) in an epilogue")
       }

@@ -42,27 +42,3 @@ public enum ModelSpec {
     return (builder.graph.graph, builder.weights.unused)
   }
 }
-
-extension ModuleBuilder {
-  /// Builds the module class `module` (a PyTorch class name) at `path`.
-  public mutating func module(
-    _ module: String, path: String, constructor: JSON, inputs: [ValueID]
-  ) throws -> ValueID {
-    func single() throws -> ValueID {
-      guard inputs.count == 1 else {
-        throw BiDenseError("\(module) takes one input, got \(inputs.count)")
-      }
-      return inputs[0]
-    }
-    switch module {
-    case "BiDenseConv2d":
-      return try biDenseConv(
-        path, try ConvolutionArguments(constructor), transposed: false, try single())
-    case "BiDenseConvTranspose2d":
-      return try biDenseConv(
-        path, try ConvolutionArguments(constructor), transposed: true, try single())
-    default:
-      throw BiDenseError("unknown module '\(printable(module))'")
-    }
-  }
-}

@@ -43,6 +43,27 @@ public struct WeightStore: Sendable {
 
   public func has(_ name: String) -> Bool { tensors[name] != nil }
 
+  /// Marks a parameter that the module holds but the inference path does not use (ConvNeXt's
+  /// classification head), so that it is not reported as unused.
+  mutating func acknowledge(_ name: String) {
+    used.insert(name)
+  }
+
+  /// The parameters under `alias` belong to the module at `original`, which PyTorch shares
+  /// under both names (a module repeated in a ModuleList): they must hold the same values.
+  mutating func acknowledgeShared(_ alias: String, sameAs original: String, node: String) throws {
+    for name in tensors.keys.sorted() where name.hasPrefix(alias + ".") {
+      let twin = original + name.dropFirst(alias.count)
+      guard let other = tensors[twin], other.values == tensors[name]!.values else {
+        throw BiDenseError(
+          file: source, node: node,
+          "'\(printable(name))' differs from '\(printable(twin))', but the module shares one "
+            + "set of weights under both names")
+      }
+      used.insert(name)
+    }
+  }
+
   /// Parameters that no module asked for.
   public var unused: [String] { tensors.keys.filter { !used.contains($0) }.sorted() }
 

@@ -65,10 +65,11 @@ public enum Op: Sendable {
     }
   }
 
-  /// True for the ops that map each element to one element of the same channel.
+  /// True for the ops that map each element to one element of the same channel, which can
+  /// therefore ride in the epilogue of the kernel that produces their input.
   public var isElementwiseUnary: Bool {
     switch self {
-    case .learnableBias, .prelu, .relu, .sigmoid, .multiply: return true
+    case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm: return true
     default: return false
     }
   }

@@ -102,11 +102,9 @@ public enum Fusion {
       let tail = epilogue(after: id)
       covered.insert(id)
       covered.formUnion(tail)
-      var inputs: [ValueID] = []
-      for input in node.inputs where !inputs.contains(input) { inputs.append(input) }
       kernels.append(
         Kernel(
-          name: node.name, body: .primitive(id), inputs: inputs, output: tail.last ?? id,
+          name: node.name, body: .primitive(id), inputs: node.inputs, output: tail.last ?? id,
           nodes: [id] + tail, epilogue: tail))
     }
     // A kernel runs once everything it reads exists: order by output position, which follows

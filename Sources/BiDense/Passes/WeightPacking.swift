@@ -60,14 +60,8 @@ public struct PackedBinaryConv: Sendable {
     inputScale = conv.transposed ? scales : nil
     multiplier = []
     offset = []
-    for o in 0..<conv.outChannels {
-      // BN(a·acc + bias) = acc · (a·γ/σ) + ((bias − mean)·γ/σ + β), computed in double.
-      let gamma = Double(bn.weight[o]) / Double((bn.runningVar[o] + bn.epsilon).squareRoot())
-      let a = conv.transposed ? 1 : Double(scales[o])
-      let bias = Double(conv.bias?[o] ?? 0)
-      multiplier.append(Float(a * gamma))
-      offset.append(Float((bias - Double(bn.runningMean[o])) * gamma + Double(bn.bias[o])))
-    }
+    (multiplier, offset) = BatchNormFold.afterConvolution(
+      bn, weightScale: conv.transposed ? nil : scales, bias: conv.bias)
     if let (node, source) = fused.bypass {
       let inChannels = graph[graph[node].inputs[0]].shape.channels
       // The builder validated this plan when it made the node.
@@ -75,5 +69,29 @@ public struct PackedBinaryConv: Sendable {
         inChannels: inChannels, outChannels: conv.outChannels, node: graph[node].name)
       bypass = (plan, source)
     }
+  }
+}
+
+/// BatchNorm folded into one multiply-add per channel, computed in double.
+enum BatchNormFold {
+  /// y = x · scale + shift with scale = γ/σ and shift = β − mean · γ/σ.
+  static func perChannel(_ bn: BatchNorm) -> (scale: [Float], shift: [Float]) {
+    afterConvolution(bn, weightScale: nil, bias: nil)
+  }
+
+  /// BN(a·acc + bias) = acc · (a·γ/σ) + ((bias − mean)·γ/σ + β).
+  static func afterConvolution(_ bn: BatchNorm, weightScale: [Float]?, bias: [Float]?) -> (
+    scale: [Float], shift: [Float]
+  ) {
+    var scale: [Float] = []
+    var shift: [Float] = []
+    for o in bn.weight.indices {
+      let gamma = Double(bn.weight[o]) / Double((bn.runningVar[o] + bn.epsilon).squareRoot())
+      let a = weightScale.map { Double($0[o]) } ?? 1
+      let b = Double(bias?[o] ?? 0)
+      scale.append(Float(a * gamma))
+      shift.append(Float((b - Double(bn.runningMean[o])) * gamma + Double(bn.bias[o])))
+    }
+    return (scale, shift)
   }
 }

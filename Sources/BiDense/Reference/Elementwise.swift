@@ -10,6 +10,7 @@ extension Interpreter {
     case .relu: return v < 0 ? 0 : v  // NaN stays NaN, as in PyTorch
     case .sigmoid: return 1 / (1 + exp(-v))
     case .multiply(let factor): return v * factor
+    case .batchNorm(let bn): return batchNorm(v, bn, channel: c)
     default: preconditionFailure("\(op.kindName) is not elementwise")
     }
   }

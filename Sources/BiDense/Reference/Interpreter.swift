@@ -43,8 +43,6 @@ public enum Interpreter {
       return convolve(inputs[0], binarizedWeights(conv), node.shape)
     case .conv(let conv):
       return convolve(inputs[0], conv, node.shape)
-    case .batchNorm(let bn):
-      return batchNorm(inputs[0], bn)
     case .channelBypass:
       return channelBypass(inputs[0], outChannels: node.shape.channels)
     case .add:
@@ -59,7 +57,7 @@ public enum Interpreter {
       return resizeBilinear(inputs[0], node.shape)
     case .upsampleNearest(let scale):
       return upsampleNearest(inputs[0], scale: scale)
-    case .learnableBias, .prelu, .relu, .sigmoid, .multiply:
+    case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm:
       return elementwise(inputs[0], node.op)
     }
   }

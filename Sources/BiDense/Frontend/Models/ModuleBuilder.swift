@@ -37,12 +37,12 @@ public struct ModuleBuilder {
     return try graph.binarize(node(path, "binarizer"), x, params)
   }
 
-  mutating func batchNorm(_ path: String, _ x: ValueID) throws -> ValueID {
+  mutating func batchNorm(_ path: String, _ x: ValueID, epsilon: Float = 1e-5) throws -> ValueID {
     let c = graph.shape(x).channels
     let bn = BatchNorm(
       weight: try vector(path, "weight", c), bias: try vector(path, "bias", c),
       runningMean: try vector(path, "running_mean", c),
-      runningVar: try vector(path, "running_var", c))
+      runningVar: try vector(path, "running_var", c), epsilon: epsilon)
     return try graph.batchNorm(path.isEmpty ? "norm" : path, x, bn)
   }
 
@@ -120,7 +120,8 @@ public struct ConvolutionArguments: Sendable {
 
   /// Reads `in_channels`, `out_channels`, `kernel_size`, `stride`, `padding`, `dilation`
   /// (each an int or a pair), `groups`, `bias` and `bypass`; any other key is an error.
-  public init(_ json: JSON, defaultKernel: Int = 3) throws {
+  /// `defaultKernel` nil makes `kernel_size` required (nn.Conv2d has no default).
+  public init(_ json: JSON, defaultKernel: Int? = 3) throws {
     let known: Set<String> = [
       "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
       "bias", "bypass",
@@ -128,8 +129,11 @@ public struct ConvolutionArguments: Sendable {
     for key in json.keys where !known.contains(key) {
       throw BiDenseError("unknown constructor argument '\(printable(key))'")
     }
-    func pair(_ key: String, _ fallback: Int) throws -> (Int, Int) {
-      guard let value = json[key] else { return (fallback, fallback) }
+    func pair(_ key: String, _ fallback: Int?) throws -> (Int, Int) {
+      guard let value = json[key] else {
+        guard let fallback else { throw BiDenseError("the argument '\(key)' is required") }
+        return (fallback, fallback)
+      }
       if let items = try? value.intArray() {
         guard items.count == 2 else {
           throw BiDenseError("'\(value.path)' has \(items.count) values, expected 1 or 2")

@@ -1,0 +1,5 @@
+/* {{title}} */
+static void {{fn}}({{parameters}})
+{
+    (void)scratch;
+{{parts}}}
