@@ -9,7 +9,7 @@ import Testing
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Generated")
 
-  static let checkedIn = [Examples.defaultName]
+  static let checkedIn = ["bidense-conv3x3", "upernet-depth-small"]
 
   @Test(arguments: checkedIn)
   func regeneratesByteForByte(_ example: String) throws {

@@ -38,10 +38,6 @@ enum BinaryConvEmitter {
     var bypassSource = ""
     var bypass = ""
     if let (plan, source) = packed.bypass {
-      let table = context.pool.ints(
-        "\(base)_bypass",
-        plan.sources.flatMap { [Int32($0.start), Int32($0.stride), Int32($0.count)] },
-        comment: "\(kernel.name): bypass sources (first, step, count) per output channel")
       var values = [
         "fn": fn, "inPixels": "\(inShape.pixels)", "inWidth": "\(inShape.width)",
         "inHeight": "\(inShape.height)", "description": "", "scale": "", "poolH": "", "poolW": "",
@@ -69,7 +65,9 @@ enum BinaryConvEmitter {
         flags["pool"] = true
       }
       bypassSource = try Template("kernels/bypass_source.c").render(values, flags: flags)
-      bypass = try Template("kernels/bypass.c").render(["fn": fn, "table": table])
+      bypass = try Template("kernels/bypass.c").render([
+        "fn": fn, "copies": "\(plan.copies)", "sourceChannels": CText.bypassSources(plan),
+      ])
     }
     let epilogue = Epilogue.statements(
       kernel, graph, pool: &context.pool, symbolBase: base,

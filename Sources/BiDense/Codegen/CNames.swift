@@ -2,6 +2,29 @@ import Foundation
 
 /// Turning model names and numbers into C text that cannot break the C around it.
 enum CText {
+  /// C statements that set `first`, `step` and `count` for output channel `o` of a bypass:
+  /// the plan's arithmetic with literal bounds, so no table goes to flash.
+  static func bypassSources(_ plan: ChannelBypassPlan) -> String {
+    var branches: [String] = []
+    if plan.copies > 0 {
+      branches.append("if (o < \(plan.copies)) { first = o % \(plan.inChannels); }")
+    }
+    if plan.stridedMeans > 0 {
+      let end = plan.copies + plan.stridedMeans
+      branches.append(
+        "if (o < \(end)) { first = o - \(plan.copies); step = \(plan.stridedMeans); count = \(plan.stridedCount); }"
+      )
+    }
+    if plan.copies < plan.outChannels {
+      let last = plan.sources[plan.outChannels - 1]
+      branches.append("{ first = \(last.start); count = \(last.count); }")
+    }
+    if branches.count == 1 && plan.copies == plan.outChannels {
+      return "first = o % \(plan.inChannels);"
+    }
+    return branches.joined(separator: " else ")
+  }
+
   /// A C identifier from any name: letters, digits and underscores only, not starting with a
   /// digit, at most 48 characters.
   static func identifier(_ name: String) -> String {

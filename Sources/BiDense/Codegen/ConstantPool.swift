@@ -4,7 +4,6 @@ struct ConstantPool {
   enum Contents: Hashable {
     case floats([UInt32])
     case bytes([UInt8])
-    case ints([Int32])
   }
 
   struct Entry {
@@ -30,10 +29,6 @@ struct ConstantPool {
     intern(name, .bytes(values), comment: comment)
   }
 
-  mutating func ints(_ name: String, _ values: [Int32], comment: String) -> String {
-    intern(name, .ints(values), comment: comment)
-  }
-
   private mutating func intern(_ name: String, _ contents: Contents, comment: String) -> String {
     if let symbol = index[contents] { return symbol }
     let symbol = "\(prefix)_\(name)"
@@ -46,7 +41,6 @@ struct ConstantPool {
     switch contents {
     case .floats(let v): return v.count
     case .bytes(let v): return v.count
-    case .ints(let v): return v.count
     }
   }
 
@@ -54,7 +48,6 @@ struct ConstantPool {
     switch contents {
     case .floats: return "float"
     case .bytes: return "uint8_t"
-    case .ints: return "int32_t"
     }
   }
 
@@ -64,7 +57,6 @@ struct ConstantPool {
       switch entry.contents {
       case .floats(let v): return total + 4 * v.count
       case .bytes(let v): return total + v.count
-      case .ints(let v): return total + 4 * v.count
       }
     }
   }
@@ -94,7 +86,6 @@ struct ConstantPool {
       switch entry.contents {
       case .floats(let bits): for b in bits { append(CText.float(Float(bitPattern: b))) }
       case .bytes(let v): for b in v { append(String(b)) }
-      case .ints(let v): for i in v { append(String(i)) }
       }
       out += "\n};\n\n"
     }

@@ -51,10 +51,7 @@ enum ElementwiseEmitter {
       inChannels: input.channels, outChannels: node.shape.channels, node: node.name)
     var values = context.commonValues(
       kernel, title: "ChannelBypass \(input) -> \(node.shape)", input: input)
-    values["table"] = context.pool.ints(
-      "\(context.symbolBase)_bypass",
-      plan.sources.flatMap { [Int32($0.start), Int32($0.stride), Int32($0.count)] },
-      comment: "\(kernel.name): bypass sources (first, step, count) per output channel")
+    values["sourceChannels"] = CText.bypassSources(plan)
     return KernelCode(
       text: try Template("kernels/channel_bypass.c").render(values), scratchBytes: 0)
   }

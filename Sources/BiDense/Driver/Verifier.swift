@@ -152,15 +152,8 @@ public struct Verifier {
       for input in kernel.inputs { given[input] = known[input]! }
       let reference = Interpreter.run(graph, nodes: kernel.nodes, given: given)[kernel.output]!
       let agreement = Agreement(actual: values, reference: reference.data)
-      var ties = 0
-      var unexplained = agreement.outside
-      if agreement.outside > 0 {
-        let (count, affected) = Self.ties(kernel, graph, given)
-        ties = count
-        unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
-      } else {
-        ties = Self.ties(kernel, graph, given).count
-      }
+      let (ties, affected) = Self.ties(kernel, graph, given, reach: agreement.outside > 0)
+      let unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
       layers.append(
         Layer(
           index: index, name: kernel.name, kind: model.generated.kernels[index].kind,
@@ -170,9 +163,9 @@ public struct Verifier {
     return layers
   }
 
-  /// The binarization ties of a kernel's inputs, and the output elements a flipped bit at a
-  /// tie can reach (the convolution window over the tied input elements).
-  static func ties(_ kernel: Kernel, _ graph: Graph, _ given: [ValueID: Tensor]) -> (
+  /// The binarization ties of a kernel's inputs, and (when `reach` is set) the output elements
+  /// a flipped bit at a tie can reach: the convolution window over the tied input elements.
+  static func ties(_ kernel: Kernel, _ graph: Graph, _ given: [ValueID: Tensor], reach: Bool) -> (
     count: Int, affected: Set<Int>
   ) {
     guard case .binaryConv(let fused) = kernel.body,
@@ -198,13 +191,13 @@ public struct Verifier {
         count += 1
       }
     }
-    guard count > 0 else { return (0, []) }
+    guard count > 0, reach else { return (count, []) }
     var spread = conv
     spread.weight = [Float](repeating: 1, count: conv.weight.count)
     spread.bias = nil
-    let reach = Interpreter.convolve(indicator, spread, graph[fused.conv].shape)
+    let spreadOut = Interpreter.convolve(indicator, spread, graph[fused.conv].shape)
     var affected = Set<Int>()
-    for (i, v) in reach.data.enumerated() where v > 0 { affected.insert(i) }
+    for (i, v) in spreadOut.data.enumerated() where v > 0 { affected.insert(i) }
     return (count, affected)
   }
 }

@@ -27,10 +27,39 @@ public enum Examples {
          "constructor": {"in_channels": 16, "out_channels": 40, "kernel_size": 3, "padding": 1},
          "inputs": [[1, 16, 24, 32]]}
         """,
-      seed: 3)
+      seed: 3),
+    Example(
+      name: "upernet-depth-small",
+      summary: "BiDense UperNet for depth, ConvNeXt dims 16-128, depths 1-1-2-1, 64x96 input",
+      spec: """
+        {"module": "BiDenseUperNetDepthModel",
+         "constructor": {"max_depth": 10, "backbone": "convnext_tiny", "features": 32,
+                         "backbone_dims": [16, 32, 64, 128], "backbone_depths": [1, 1, 2, 1]},
+         "inputs": [[1, 3, 64, 96]]}
+        """,
+      seed: 17),
+    Example(
+      name: "upernet-seg-small",
+      summary: "BiDense UperNet for segmentation (8 classes), ConvNeXt dims 16-128, 64x96 input",
+      spec: """
+        {"module": "BiDenseUperNetSegmentationModel",
+         "constructor": {"num_classes": 8, "backbone": "convnext_tiny", "features": 32,
+                         "backbone_dims": [16, 32, 64, 128], "backbone_depths": [1, 1, 2, 1]},
+         "inputs": [[1, 3, 64, 96]]}
+        """,
+      seed: 18),
+    Example(
+      name: "upernet-depth-tiny",
+      summary: "the paper's configuration: UperNet depth, ConvNeXt-tiny, features 256, 416x544",
+      spec: """
+        {"module": "BiDenseUperNetDepthModel",
+         "constructor": {"max_depth": 10, "backbone": "convnext_tiny", "features": 256},
+         "inputs": [[1, 3, 416, 544]]}
+        """,
+      seed: 19),
   ]
 
-  public static let defaultName = "bidense-conv3x3"
+  public static let defaultName = "upernet-depth-small"
 
   public static func named(_ name: String) -> Example? {
     all.first { $0.name == name }

@@ -76,7 +76,7 @@ public struct WeightStore: Sendable {
     var random = SeededRandom(seed: hash ^ seed)
     let count = shape.reduce(1, *)
     let leaf = name.split(separator: ".").last.map(String.init) ?? name
-    let vector = shape.filter { $0 != 1 }.count <= 1
+    let vector = shape.count <= 1
     switch leaf {
     case "alpha": return random.normals(count, scale: 0.05)
     case "k": return random.normals(count, scale: 0.6)
@@ -86,8 +86,11 @@ public struct WeightStore: Sendable {
       return random.normals(count, scale: 0.2, mean: 1)
     case "weight" where vector: return (0..<count).map { _ in 0.5 * random.uniform() }
     case "weight":
+      // Binary weights only matter by sign and mean |W|; a float head gets a quarter of the
+      // usual spread so that its sigmoid does not saturate on a network's grown activations.
       let fanIn = max(1, count / max(1, shape[0]))
-      return random.normals(count, scale: 1 / Float(fanIn).squareRoot())
+      let binary = name.hasSuffix("conv.weight") || name.hasSuffix("conv_transpose.weight")
+      return random.normals(count, scale: (binary ? 1 : 0.25) / Float(fanIn).squareRoot())
     default: return random.normals(count, scale: 0.3)
     }
   }

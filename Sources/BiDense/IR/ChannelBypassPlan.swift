@@ -10,6 +10,11 @@ public struct ChannelBypassPlan: Sendable, Equatable {
   public var inChannels: Int
   public var outChannels: Int
   public var sources: [Source]
+  /// Output channels that copy an input channel: `repeat` · inChannels.
+  public var copies: Int
+  /// Output channels that are strided means (merge − 1), and how many inputs each averages.
+  public var stridedMeans: Int
+  public var stridedCount: Int
 
   /// The SPEC.md rule: `repeat` copies of the input, then `merge − 1` strided means and one
   /// mean of the remaining channels. `merge == 1` makes PyTorch raise, so it is rejected.
@@ -39,5 +44,8 @@ public struct ChannelBypassPlan: Sendable, Equatable {
     self.inChannels = inChannels
     self.outChannels = outChannels
     self.sources = sources
+    copies = repeats * inChannels
+    stridedMeans = max(0, merge - 1)
+    stridedCount = merge > 1 ? inChannels / merge : 0
   }
 }

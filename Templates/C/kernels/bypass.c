@@ -1,7 +1,9 @@
                 {
-                    /* Bypass: the mean of src[2] source channels from src[0], src[1] apart. */
-                    const int32_t *src = {{table}} + 3 * o;
+                    /* Bypass: output channel o is the mean of `count` source channels from
+                     * `first`, `step` apart: {{copies}} copies, then the merged means. */
+                    int first = 0, step = 1, count = 1;
+                    {{sourceChannels}}
                     float sum = 0.0f;
-                    for (int k = 0; k < src[2]; ++k) sum += {{fn}}_bypass_source(x, src[0] + k * src[1], oy, ox);
-                    v += sum / (float)src[2];
+                    for (int k = 0; k < count; ++k) sum += {{fn}}_bypass_source(x, first + k * step, oy, ox);
+                    v += sum / (float)count;
                 }
