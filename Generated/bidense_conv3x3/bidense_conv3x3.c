@@ -30,25 +30,26 @@ static void bidense_conv3x3_k0_conv_binarize(const float *x, uint8_t *bits, floa
         const float *plane = x + (size_t)c * 768;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 24; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 32; ++q) row += plane[y * 32 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 768; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 768.0f;
         const float km = bidense_conv3x3_k0_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + bidense_conv3x3_k0_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 24; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 32; ++q) {
-                const float d = plane[y * 32 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 32 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 768; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 768.0f - 1.0f;
         scale[c] = expf(bidense_conv3x3_k0_dab[c] * spread);

@@ -205,25 +205,26 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_binarize(const flo
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 1) * 1 + (c % 1) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 1) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 384.0f;
         const float km = upernet_depth_small_k1_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k1_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k1_dab[c] * spread);
@@ -265,6 +266,11 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 6144);
     float *table = (float *)(void *)(scratch + 6208);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 6144;
+    float *carry = (float *)(void *)(scratch + 6336);
+    for (int o = 0; o < 16; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k1_backbone_stages_0_0_dwconv_binarize(x, bits, scale);
     upernet_depth_small_k1_backbone_stages_0_0_dwconv_tables(scale, table);
     for (int oy = 0; oy < 16; ++oy) {
@@ -307,6 +313,12 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 384 + oy * 24 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -323,25 +335,18 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_binarize(const fl
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
-        }
-        const float mean = sum / 384.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[6144 + c] / 384.0f;
         const float km = upernet_depth_small_k2_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k2_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k2_dab[c] * spread);
@@ -383,6 +388,11 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 768);
     float *table = (float *)(void *)(scratch + 832);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 24576;
+    float *carry = (float *)(void *)(scratch + 2880);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k2_backbone_stages_0_0_pwconv1_binarize(x, bits, scale);
     upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(scale, table);
     for (int oy = 0; oy < 16; ++oy) {
@@ -427,6 +437,12 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
                 v = v + upernet_depth_small_k2_n13[o]; /* backbone.stages.0.0.move */
                 v = v >= 0.0f ? v : upernet_depth_small_k2_n14[o] * v; /* backbone.stages.0.0.act */
                 y[(size_t)o * 384 + oy * 24 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -443,25 +459,18 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_binarize(const fl
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
-        }
-        const float mean = sum / 384.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[24576 + c] / 384.0f;
         const float km = upernet_depth_small_k3_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k3_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k3_dab[c] * spread);
@@ -503,6 +512,11 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3328);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 6144;
+    float *carry = (float *)(void *)(scratch + 11520);
+    for (int o = 0; o < 16; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k3_backbone_stages_0_0_pwconv2_binarize(x, bits, scale);
     upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(scale, table);
     for (int oy = 0; oy < 16; ++oy) {
@@ -545,6 +559,12 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 384 + oy * 24 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -561,25 +581,18 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_binarize(co
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
-        }
-        const float mean = sum / 384.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[6144 + c] / 384.0f;
         const float km = upernet_depth_small_k4_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k4_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k4_dab[c] * spread);
@@ -631,6 +644,11 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 768);
     float *table = (float *)(void *)(scratch + 832);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 3072;
+    float *carry = (float *)(void *)(scratch + 2880);
+    for (int o = 0; o < 32; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k4_backbone_downsample_layers_1_conv_binarize(x, bits, scale);
     upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(scale, table);
     for (int oy = 0; oy < 8; ++oy) {
@@ -673,6 +691,12 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 96 + oy * 12 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -689,25 +713,18 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_binarize(const flo
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 1) * 1 + (c % 1) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 1) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
-        }
-        const float mean = sum / 96.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[3072 + c] / 96.0f;
         const float km = upernet_depth_small_k5_dab[32 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k5_dab[64 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 32] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 32] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k5_dab[c] * spread);
@@ -749,6 +766,11 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3200);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 3072;
+    float *carry = (float *)(void *)(scratch + 3456);
+    for (int o = 0; o < 32; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k5_backbone_stages_1_0_dwconv_binarize(x, bits, scale);
     upernet_depth_small_k5_backbone_stages_1_0_dwconv_tables(scale, table);
     for (int oy = 0; oy < 8; ++oy) {
@@ -791,6 +813,12 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 96 + oy * 12 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -807,25 +835,18 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_binarize(const fl
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 32) * 4 + (c % 32) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 32) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
-        }
-        const float mean = sum / 96.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[3072 + c] / 96.0f;
         const float km = upernet_depth_small_k6_dab[32 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k6_dab[64 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 4] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 4] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k6_dab[c] * spread);
@@ -867,6 +888,11 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 384);
     float *table = (float *)(void *)(scratch + 512);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 12288;
+    float *carry = (float *)(void *)(scratch + 4608);
+    for (int o = 0; o < 128; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k6_backbone_stages_1_0_pwconv1_binarize(x, bits, scale);
     upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(scale, table);
     for (int oy = 0; oy < 8; ++oy) {
@@ -911,6 +937,12 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
                 v = v + upernet_depth_small_k6_n36[o]; /* backbone.stages.1.0.move */
                 v = v >= 0.0f ? v : upernet_depth_small_k6_n37[o] * v; /* backbone.stages.1.0.act */
                 y[(size_t)o * 96 + oy * 12 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -927,25 +959,18 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_binarize(const fl
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
-        }
-        const float mean = sum / 96.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[12288 + c] / 96.0f;
         const float km = upernet_depth_small_k7_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k7_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k7_dab[c] * spread);
@@ -987,6 +1012,11 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 1536);
     float *table = (float *)(void *)(scratch + 2048);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 3072;
+    float *carry = (float *)(void *)(scratch + 18432);
+    for (int o = 0; o < 32; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k7_backbone_stages_1_0_pwconv2_binarize(x, bits, scale);
     upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(scale, table);
     for (int oy = 0; oy < 8; ++oy) {
@@ -1029,6 +1059,12 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 96 + oy * 12 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1045,25 +1081,18 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_binarize(co
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 32) * 4 + (c % 32) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 32) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
-        }
-        const float mean = sum / 96.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[3072 + c] / 96.0f;
         const float km = upernet_depth_small_k8_dab[32 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k8_dab[64 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 4] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 4] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k8_dab[c] * spread);
@@ -1115,6 +1144,11 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 384);
     float *table = (float *)(void *)(scratch + 512);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 1536;
+    float *carry = (float *)(void *)(scratch + 4608);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k8_backbone_downsample_layers_2_conv_binarize(x, bits, scale);
     upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1157,6 +1191,12 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1173,25 +1213,18 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_binarize(const flo
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 1) * 1 + (c % 1) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 1) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k9_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k9_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 64] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 64] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k9_dab[c] * spread);
@@ -1233,6 +1266,11 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 1536);
     float *table = (float *)(void *)(scratch + 1792);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 1536;
+    float *carry = (float *)(void *)(scratch + 2304);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k9_backbone_stages_2_0_dwconv_binarize(x, bits, scale);
     upernet_depth_small_k9_backbone_stages_2_0_dwconv_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1275,6 +1313,12 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1291,25 +1335,18 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_binarize(const f
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k10_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k10_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k10_dab[c] * spread);
@@ -1351,6 +1388,11 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 192);
     float *table = (float *)(void *)(scratch + 448);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 6144;
+    float *carry = (float *)(void *)(scratch + 8640);
+    for (int o = 0; o < 256; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k10_backbone_stages_2_0_pwconv1_binarize(x, bits, scale);
     upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1395,6 +1437,12 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
                 v = v + upernet_depth_small_k10_n59[o]; /* backbone.stages.2.0.move */
                 v = v >= 0.0f ? v : upernet_depth_small_k10_n60[o] * v; /* backbone.stages.2.0.act */
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1411,25 +1459,18 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_binarize(const f
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 256) * 32 + (c % 256) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 256) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[6144 + c] / 24.0f;
         const float km = upernet_depth_small_k11_dab[256 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k11_dab[512 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 32] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 32] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k11_dab[c] * spread);
@@ -1471,6 +1512,11 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 768);
     float *table = (float *)(void *)(scratch + 1792);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 1536;
+    float *carry = (float *)(void *)(scratch + 34560);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k11_backbone_stages_2_0_pwconv2_binarize(x, bits, scale);
     upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1513,6 +1559,12 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1529,25 +1581,18 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_binarize(const fl
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 1) * 1 + (c % 1) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 1) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k12_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k12_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 64] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 64] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k12_dab[c] * spread);
@@ -1589,6 +1634,11 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 1536);
     float *table = (float *)(void *)(scratch + 1792);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 1536;
+    float *carry = (float *)(void *)(scratch + 2304);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k12_backbone_stages_2_1_dwconv_binarize(x, bits, scale);
     upernet_depth_small_k12_backbone_stages_2_1_dwconv_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1631,6 +1681,12 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1647,25 +1703,18 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_binarize(const f
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k13_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k13_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k13_dab[c] * spread);
@@ -1707,6 +1756,11 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 192);
     float *table = (float *)(void *)(scratch + 448);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 6144;
+    float *carry = (float *)(void *)(scratch + 8640);
+    for (int o = 0; o < 256; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k13_backbone_stages_2_1_pwconv1_binarize(x, bits, scale);
     upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1751,6 +1805,12 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
                 v = v + upernet_depth_small_k13_n76[o]; /* backbone.stages.2.1.move */
                 v = v >= 0.0f ? v : upernet_depth_small_k13_n77[o] * v; /* backbone.stages.2.1.act */
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1767,25 +1827,18 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_binarize(const f
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 256) * 32 + (c % 256) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 256) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[6144 + c] / 24.0f;
         const float km = upernet_depth_small_k14_dab[256 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k14_dab[512 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 32] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 32] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k14_dab[c] * spread);
@@ -1827,6 +1880,11 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 768);
     float *table = (float *)(void *)(scratch + 1792);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 1536;
+    float *carry = (float *)(void *)(scratch + 34560);
+    for (int o = 0; o < 64; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k14_backbone_stages_2_1_pwconv2_binarize(x, bits, scale);
     upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(scale, table);
     for (int oy = 0; oy < 4; ++oy) {
@@ -1869,6 +1927,12 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 24 + oy * 6 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -1885,25 +1949,18 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_binarize(c
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k15_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k15_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k15_dab[c] * spread);
@@ -1955,6 +2012,11 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 192);
     float *table = (float *)(void *)(scratch + 448);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 768;
+    float *carry = (float *)(void *)(scratch + 8640);
+    for (int o = 0; o < 128; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k15_backbone_downsample_layers_3_conv_binarize(x, bits, scale);
     upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(scale, table);
     for (int oy = 0; oy < 2; ++oy) {
@@ -1997,6 +2059,12 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 6 + oy * 3 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -2013,25 +2081,18 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_binarize(const fl
         const float *plane = x + (size_t)c * 6;
         uint8_t *dst = bits + (c / 1) * 1 + (c % 1) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 1) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) row += plane[y * 3 + q];
-            sum += row;
-        }
-        const float mean = sum / 6.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[768 + c] / 6.0f;
         const float km = upernet_depth_small_k16_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k16_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) {
-                const float d = plane[y * 3 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 3 + q) * 128] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 128] |= bit;
         }
         const float spread = deviation / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k16_dab[c] * spread);
@@ -2073,6 +2134,11 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 768);
     float *table = (float *)(void *)(scratch + 1280);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 768;
+    float *carry = (float *)(void *)(scratch + 2304);
+    for (int o = 0; o < 128; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k16_backbone_stages_3_0_dwconv_binarize(x, bits, scale);
     upernet_depth_small_k16_backbone_stages_3_0_dwconv_tables(scale, table);
     for (int oy = 0; oy < 2; ++oy) {
@@ -2115,6 +2181,12 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
                     v += sum / (float)count;
                 }
                 y[(size_t)o * 6 + oy * 3 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -2131,25 +2203,18 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_binarize(const f
         const float *plane = x + (size_t)c * 6;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) row += plane[y * 3 + q];
-            sum += row;
-        }
-        const float mean = sum / 6.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[768 + c] / 6.0f;
         const float km = upernet_depth_small_k17_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k17_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) {
-                const float d = plane[y * 3 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 3 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k17_dab[c] * spread);
@@ -2191,6 +2256,11 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 96);
     float *table = (float *)(void *)(scratch + 608);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 3072;
+    float *carry = (float *)(void *)(scratch + 16992);
+    for (int o = 0; o < 512; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k17_backbone_stages_3_0_pwconv1_binarize(x, bits, scale);
     upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(scale, table);
     for (int oy = 0; oy < 2; ++oy) {
@@ -2235,6 +2305,12 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
                 v = v + upernet_depth_small_k17_n99[o]; /* backbone.stages.3.0.move */
                 v = v >= 0.0f ? v : upernet_depth_small_k17_n100[o] * v; /* backbone.stages.3.0.act */
                 y[(size_t)o * 6 + oy * 3 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -2251,25 +2327,18 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_binarize(const f
         const float *plane = x + (size_t)c * 6;
         uint8_t *dst = bits + (c / 512) * 64 + (c % 512) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 512) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) row += plane[y * 3 + q];
-            sum += row;
-        }
-        const float mean = sum / 6.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[3072 + c] / 6.0f;
         const float km = upernet_depth_small_k18_dab[512 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k18_dab[1024 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) {
-                const float d = plane[y * 3 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 3 + q) * 64] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 64] |= bit;
         }
         const float spread = deviation / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k18_dab[c] * spread);
@@ -2392,25 +2461,26 @@ static void upernet_depth_small_k20_PPN_stages_0_1_binarize(const float *x, uint
         const float *plane = x + (size_t)c * 1;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 1; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 1; ++q) row += plane[y * 1 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 1; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 1.0f;
         const float km = upernet_depth_small_k20_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k20_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 1; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 1; ++q) {
-                const float d = plane[y * 1 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 1 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 1; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 1.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k20_dab[c] * spread);
@@ -2560,25 +2630,26 @@ static void upernet_depth_small_k23_PPN_stages_1_1_binarize(const float *x, uint
         const float *plane = x + (size_t)c * 4;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 2; ++q) row += plane[y * 2 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 4; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 4.0f;
         const float km = upernet_depth_small_k23_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k23_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 2; ++q) {
-                const float d = plane[y * 2 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 2 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 4; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 4.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k23_dab[c] * spread);
@@ -2728,25 +2799,26 @@ static void upernet_depth_small_k26_PPN_stages_2_1_binarize(const float *x, uint
         const float *plane = x + (size_t)c * 16;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 4; ++q) row += plane[y * 4 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 16; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 16.0f;
         const float km = upernet_depth_small_k26_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k26_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 4; ++q) {
-                const float d = plane[y * 4 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 4 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 16; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 16.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k26_dab[c] * spread);
@@ -2896,25 +2968,26 @@ static void upernet_depth_small_k29_PPN_stages_3_1_binarize(const float *x, uint
         const float *plane = x + (size_t)c * 36;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 6; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 36; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 36.0f;
         const float km = upernet_depth_small_k29_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k29_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 6; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 36; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 36.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k29_dab[c] * spread);
@@ -3082,25 +3155,26 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_binarize(const float *x, ui
         const float *plane = x + (size_t)c * 6;
         uint8_t *dst = bits + (c / 256) * 32 + (c % 256) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 256) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) row += plane[y * 3 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 6.0f;
         const float km = upernet_depth_small_k32_dab[256 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k32_dab[512 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) {
-                const float d = plane[y * 3 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 3 + q) * 32] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 32] |= bit;
         }
         const float spread = deviation / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k32_dab[c] * spread);
@@ -3142,6 +3216,11 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 192);
     float *table = (float *)(void *)(scratch + 1216);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 768;
+    float *carry = (float *)(void *)(scratch + 33984);
+    for (int o = 0; o < 128; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k32_PPN_bottleneck_0_binarize(x, bits, scale);
     upernet_depth_small_k32_PPN_bottleneck_0_tables(scale, table);
     for (int oy = 0; oy < 2; ++oy) {
@@ -3186,6 +3265,12 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
                 v = v + upernet_depth_small_k32_n148[o]; /* PPN.bottleneck.1 */
                 v = v >= 0.0f ? v : upernet_depth_small_k32_n149[o] * v; /* PPN.bottleneck.2 */
                 y[(size_t)o * 6 + oy * 3 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -3202,25 +3287,18 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_binarize(const float *x, uint8
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 32) * 4 + (c % 32) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 32) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
-        }
-        const float mean = sum / 96.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[3072 + c] / 96.0f;
         const float km = upernet_depth_small_k33_dab[32 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k33_dab[64 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 4] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 4] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k33_dab[c] * spread);
@@ -3320,25 +3398,18 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_binarize(const float *x, uint8
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
-        }
-        const float mean = sum / 24.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[1536 + c] / 24.0f;
         const float km = upernet_depth_small_k34_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k34_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k34_dab[c] * spread);
@@ -3438,25 +3509,18 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_binarize(const float *x, uint8
         const float *plane = x + (size_t)c * 6;
         uint8_t *dst = bits + (c / 128) * 16 + (c % 128) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 128) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) row += plane[y * 3 + q];
-            sum += row;
-        }
-        const float mean = sum / 6.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[768 + c] / 6.0f;
         const float km = upernet_depth_small_k35_dab[128 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k35_dab[256 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 2; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 3; ++q) {
-                const float d = plane[y * 3 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 3 + q) * 16] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 16] |= bit;
         }
         const float spread = deviation / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k35_dab[c] * spread);
@@ -3594,25 +3658,26 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_binarize(const float *x, u
         const float *plane = x + (size_t)c * 24;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) row += plane[y * 6 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 24.0f;
         const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 4; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 6; ++q) {
-                const float d = plane[y * 6 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 6 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 24; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k38_dab[c] * spread);
@@ -3750,25 +3815,26 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_binarize(const floa
         const float *plane = x + (size_t)c * 96;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) row += plane[y * 12 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 96.0f;
         const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 8; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 12; ++q) {
-                const float d = plane[y * 12 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 12 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 96; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k38_dab[c] * spread);
@@ -3906,25 +3972,26 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_binarize(const floa
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 384.0f;
         const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k38_dab[c] * spread);
@@ -4133,25 +4200,26 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_binarize(const float *x, u
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 64) * 8 + (c % 64) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 64) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 384.0f;
         const float km = upernet_depth_small_k49_dab[64 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k49_dab[128 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 8] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 8] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k49_dab[c] * spread);
@@ -4193,6 +4261,11 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3328);
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + 6144;
+    float *carry = (float *)(void *)(scratch + 11520);
+    for (int o = 0; o < 16; ++o) sums[o] = carry[o] = 0.0f;
     upernet_depth_small_k49_FPN_conv_fusion_0_binarize(x, bits, scale);
     upernet_depth_small_k49_FPN_conv_fusion_0_tables(scale, table);
     for (int oy = 0; oy < 16; ++oy) {
@@ -4238,6 +4311,12 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
                 v = v >= 0.0f ? v : upernet_depth_small_k49_n196[o] * v; /* FPN.conv_fusion.2 */
                 v = v + upernet_depth_small_k49_n197[o]; /* FPN.conv_fusion.3 */
                 y[(size_t)o * 384 + oy * 24 + ox] = v;
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
             }
         }
     }
@@ -4254,25 +4333,18 @@ static void upernet_depth_small_k50_out_conv1_binarize(const float *x, uint8_t *
         const float *plane = x + (size_t)c * 384;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) row += plane[y * 24 + q];
-            sum += row;
-        }
-        const float mean = sum / 384.0f;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[6144 + c] / 384.0f;
         const float km = upernet_depth_small_k50_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k50_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 16; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 24; ++q) {
-                const float d = plane[y * 24 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 24 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 384; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k50_dab[c] * spread);
@@ -4397,25 +4469,26 @@ static void upernet_depth_small_k52_out_conv2_0_binarize(const float *x, uint8_t
         const float *plane = x + (size_t)c * 6144;
         uint8_t *dst = bits + (c / 16) * 2 + (c % 16) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % 16) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < 64; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 96; ++q) row += plane[y * 96 + q];
-            sum += row;
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < 6144; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / 6144.0f;
         const float km = upernet_depth_small_k52_dab[16 + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + upernet_depth_small_k52_dab[32 + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < 64; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < 96; ++q) {
-                const float d = plane[y * 96 + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * 96 + q) * 2] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < 6144; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * 2] |= bit;
         }
         const float spread = deviation / 6144.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k52_dab[c] * spread);
@@ -4543,75 +4616,75 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     if ((uintptr_t)workspace % UPERNET_DEPTH_SMALL_WORKSPACE_ALIGN != 0) return 2;
     upernet_depth_small_k0_backbone_downsample_layers_0_0(input + 0, (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(0, "backbone.downsample_layers.0.0", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 98304), ws + 24576);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 98304), 6144);
-    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 98304), (float *)(void *)(ws + 0), ws + 122880);
+    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 98560), ws + 24576);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 98560), 6144);
+    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 98560), (float *)(void *)(ws + 0), ws + 123200);
     UPERNET_DEPTH_SMALL_TRACE_NODE(2, "backbone.stages.0.0.pwconv1", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 98304), ws + 122880);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2", (float *)(void *)(ws + 98304), 6144);
-    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 98304), (float *)(void *)(ws + 0), ws + 12288);
+    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 98560), ws + 123200);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2", (float *)(void *)(ws + 98560), 6144);
+    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 98560), (float *)(void *)(ws + 0), ws + 12416);
     UPERNET_DEPTH_SMALL_TRACE_NODE(4, "backbone.downsample_layers.1.conv", (float *)(void *)(ws + 0), 3072);
-    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 49152), ws + 12288);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 49152), 3072);
-    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 49152), (float *)(void *)(ws + 0), ws + 61440);
+    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 49664), ws + 12416);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 49664), 3072);
+    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 49664), (float *)(void *)(ws + 0), ws + 62080);
     UPERNET_DEPTH_SMALL_TRACE_NODE(6, "backbone.stages.1.0.pwconv1", (float *)(void *)(ws + 0), 12288);
-    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 67968), ws + 49152);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2", (float *)(void *)(ws + 67968), 3072);
-    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 67968), (float *)(void *)(ws + 0), ws + 6144);
+    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 82304), ws + 49664);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2", (float *)(void *)(ws + 82304), 3072);
+    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 82304), (float *)(void *)(ws + 0), ws + 6400);
     UPERNET_DEPTH_SMALL_TRACE_NODE(8, "backbone.downsample_layers.2.conv", (float *)(void *)(ws + 0), 1536);
-    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 8640), ws + 6144);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 8640), 1536);
-    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 8640), (float *)(void *)(ws + 34560), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1", (float *)(void *)(ws + 34560), 6144);
-    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 34560), (float *)(void *)(ws + 59136), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2", (float *)(void *)(ws + 59136), 1536);
-    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 59136), (float *)(void *)(ws + 8640), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv", (float *)(void *)(ws + 8640), 1536);
-    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 8640), (float *)(void *)(ws + 34560), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1", (float *)(void *)(ws + 34560), 6144);
-    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 34560), (float *)(void *)(ws + 122880), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2", (float *)(void *)(ws + 122880), 1536);
-    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 122880), (float *)(void *)(ws + 8640), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv", (float *)(void *)(ws + 8640), 768);
-    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 8640), (float *)(void *)(ws + 17024), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv", (float *)(void *)(ws + 17024), 768);
-    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 17024), (float *)(void *)(ws + 80256), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1", (float *)(void *)(ws + 80256), 3072);
-    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 80256), (float *)(void *)(ws + 92544), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2", (float *)(void *)(ws + 92544), 768);
-    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 92544), (float *)(void *)(ws + 16960), ws);
+    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 9664), ws + 6400);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 9664), 1536);
+    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 9664), (float *)(void *)(ws + 34816), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1", (float *)(void *)(ws + 34816), 6144);
+    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 34816), (float *)(void *)(ws + 60416), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2", (float *)(void *)(ws + 60416), 1536);
+    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 60416), (float *)(void *)(ws + 9664), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv", (float *)(void *)(ws + 9664), 1536);
+    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 9664), (float *)(void *)(ws + 34816), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1", (float *)(void *)(ws + 34816), 6144);
+    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 34816), (float *)(void *)(ws + 123200), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2", (float *)(void *)(ws + 123200), 1536);
+    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 123200), (float *)(void *)(ws + 9152), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv", (float *)(void *)(ws + 9152), 768);
+    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 9152), (float *)(void *)(ws + 19072), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv", (float *)(void *)(ws + 19072), 768);
+    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 19072), (float *)(void *)(ws + 67968), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1", (float *)(void *)(ws + 67968), 3072);
+    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 67968), (float *)(void *)(ws + 94720), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2", (float *)(void *)(ws + 94720), 768);
+    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 94720), (float *)(void *)(ws + 16960), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(19, "PPN.stages.0/pool", (float *)(void *)(ws + 16960), 128);
     upernet_depth_small_k20_PPN_stages_0_1((float *)(void *)(ws + 16960), (float *)(void *)(ws + 17472), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(20, "PPN.stages.0.1", (float *)(void *)(ws + 17472), 32);
-    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 17472), (float *)(void *)(ws + 40512), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(21, "PPN.stages.0/up", (float *)(void *)(ws + 40512), 192);
-    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 92544), (float *)(void *)(ws + 16960), ws);
+    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 17472), (float *)(void *)(ws + 40640), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(21, "PPN.stages.0/up", (float *)(void *)(ws + 40640), 192);
+    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 94720), (float *)(void *)(ws + 16960), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(22, "PPN.stages.1/pool", (float *)(void *)(ws + 16960), 512);
     upernet_depth_small_k23_PPN_stages_1_1((float *)(void *)(ws + 16960), (float *)(void *)(ws + 19008), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(23, "PPN.stages.1.1", (float *)(void *)(ws + 19008), 128);
-    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 19008), (float *)(void *)(ws + 41280), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(24, "PPN.stages.1/up", (float *)(void *)(ws + 41280), 192);
-    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 92544), (float *)(void *)(ws + 17152), ws);
+    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 19008), (float *)(void *)(ws + 41408), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(24, "PPN.stages.1/up", (float *)(void *)(ws + 41408), 192);
+    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 94720), (float *)(void *)(ws + 17152), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(25, "PPN.stages.2/pool", (float *)(void *)(ws + 17152), 2048);
     upernet_depth_small_k26_PPN_stages_2_1((float *)(void *)(ws + 17152), (float *)(void *)(ws + 25344), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(26, "PPN.stages.2.1", (float *)(void *)(ws + 25344), 512);
-    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 25344), (float *)(void *)(ws + 42048), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(27, "PPN.stages.2/up", (float *)(void *)(ws + 42048), 192);
-    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 92544), (float *)(void *)(ws + 0), ws);
+    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 25344), (float *)(void *)(ws + 42176), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(27, "PPN.stages.2/up", (float *)(void *)(ws + 42176), 192);
+    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 94720), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(28, "PPN.stages.3/pool", (float *)(void *)(ws + 0), 4608);
     upernet_depth_small_k29_PPN_stages_3_1((float *)(void *)(ws + 0), (float *)(void *)(ws + 35904), ws + 18432);
     UPERNET_DEPTH_SMALL_TRACE_NODE(29, "PPN.stages.3.1", (float *)(void *)(ws + 35904), 1152);
     upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 35904), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(30, "PPN.stages.3/up", (float *)(void *)(ws + 0), 192);
-    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 92544), (float *)(void *)(ws + 40512), (float *)(void *)(ws + 41280), (float *)(void *)(ws + 42048), (float *)(void *)(ws + 0), (float *)(void *)(ws + 33984), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 33984), 1536);
-    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 33984), (float *)(void *)(ws + 40128), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 40128), 768);
-    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 67968), (float *)(void *)(ws + 24576), ws + 0);
+    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 94720), (float *)(void *)(ws + 40640), (float *)(void *)(ws + 41408), (float *)(void *)(ws + 42176), (float *)(void *)(ws + 0), (float *)(void *)(ws + 34496), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 34496), 1536);
+    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 34496), (float *)(void *)(ws + 40640), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 40640), 768);
+    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 82304), (float *)(void *)(ws + 24576), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(33, "FPN.conv1x1.0", (float *)(void *)(ws + 24576), 1536);
-    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 122880), (float *)(void *)(ws + 17024), ws + 0);
+    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 123200), (float *)(void *)(ws + 17024), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(34, "FPN.conv1x1.1", (float *)(void *)(ws + 17024), 384);
-    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 40128), (float *)(void *)(ws + 56832), ws + 0);
+    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 40640), (float *)(void *)(ws + 56832), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(35, "FPN.conv1x1.2", (float *)(void *)(ws + 56832), 96);
     upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(36, "FPN/up3", (float *)(void *)(ws + 0), 384);
@@ -4627,7 +4700,7 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 49152), 1536);
     upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 24576), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(42, "FPN/up1", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k43_FPN_add1((float *)(void *)(ws + 0), (float *)(void *)(ws + 98304), (float *)(void *)(ws + 24576), ws);
+    upernet_depth_small_k43_FPN_add1((float *)(void *)(ws + 0), (float *)(void *)(ws + 98560), (float *)(void *)(ws + 24576), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(43, "FPN/add1", (float *)(void *)(ws + 24576), 6144);
     upernet_depth_small_k44_FPN_smooth_conv_0_conv_3((float *)(void *)(ws + 24576), (float *)(void *)(ws + 98304), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 98304), 6144);
@@ -4639,7 +4712,7 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(47, "FPN/resize3", (float *)(void *)(ws + 172032), 6144);
     upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 98304), (float *)(void *)(ws + 122880), (float *)(void *)(ws + 147456), (float *)(void *)(ws + 172032), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 0), (float *)(void *)(ws + 98304), ws + 122880);
+    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 0), (float *)(void *)(ws + 98304), ws + 122944);
     UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 98304), 6144);
     upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 98304), (float *)(void *)(ws + 0), ws + 24576);
     UPERNET_DEPTH_SMALL_TRACE_NODE(50, "out_conv1", (float *)(void *)(ws + 0), 6144);

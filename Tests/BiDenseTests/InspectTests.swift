@@ -47,7 +47,8 @@ import Testing
   let folder = TemporaryFolder()
 
   func generate(_ extra: [String], terminal: Bool) -> CommandRun {
-    CommandRun(["generate", "upernet-seg-small", "-o", folder.path("out")] + extra, isTerminal: terminal)
+    CommandRun(
+      ["generate", "upernet-seg-small", "-o", folder.path("out")] + extra, isTerminal: terminal)
   }
 
   @Test func onATerminal() {

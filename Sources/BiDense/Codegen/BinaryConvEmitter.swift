@@ -33,7 +33,8 @@ enum BinaryConvEmitter {
     let scaleOffset = align16(bitBytes)
     let tableOffset = align16(scaleOffset + 4 * inShape.channels)
     let tableFloats = packed.groups * packed.bytesPerGroup * packed.tableEntries
-    let scratch = tableOffset + 4 * tableFloats
+    let carryOffset = align16(tableOffset + 4 * tableFloats)
+    let scratch = carryOffset + (kernel.producesChannelSums ? 4 * outShape.channels : 0)
 
     var bypassSource = ""
     var bypass = ""
@@ -99,9 +100,15 @@ enum BinaryConvEmitter {
       "strideW": "\(w.strideW)", "padH": "\(w.padH)", "padW": "\(w.padW)",
       "dilationH": "\(w.dilationH)", "dilationW": "\(w.dilationW)",
       "scaleOffset": "\(scaleOffset)", "tableOffset": "\(tableOffset)",
+      "carryOffset": "\(carryOffset)", "inCount": "\(inShape.count)",
+      "outCount": "\(outShape.count)",
     ]
     let text = try Template("kernels/binary_conv.c").render(
-      values, flags: ["transposed": packed.transposed])
+      values,
+      flags: [
+        "transposed": packed.transposed, "readsSums": kernel.readsChannelSums,
+        "producesSums": kernel.producesChannelSums,
+      ])
     return KernelCode(text: text, scratchBytes: scratch)
   }
 

@@ -10,7 +10,7 @@ public struct CompiledModel: Sendable {
   public init(_ graph: Graph, options: EmitOptions) throws {
     self.graph = graph
     self.options = options
-    schedule = Fusion.fuse(graph)
+    schedule = StatisticsFusion.shareChannelMeans(Fusion.fuse(graph))
     generated = try CEmitter.emit(schedule, options)
   }
 

@@ -19,6 +19,12 @@ public struct Kernel: Sendable {
   public var nodes: [ValueID]
   /// Elementwise ops applied to each result before it is stored (LearnableBias, PReLU, ...).
   public var epilogue: [ValueID]
+  /// The kernel also writes, after its output, the per-channel sums of that output: the first
+  /// statistic of the DABs that read it.
+  public var producesChannelSums = false
+  /// The kernel's DAB takes its channel means from the sums its producer wrote, instead of
+  /// reading the whole input once more.
+  public var readsChannelSums = false
 }
 
 /// The parts of a fused BiDense convolution, by node.

@@ -41,7 +41,9 @@ public struct MemoryPlan: Sendable {
     var buffers: [Buffer] = []
     for (index, kernel) in schedule.kernels.enumerated() {
       if !outputs.contains(kernel.output) {
-        let bytes = Self.aligned(4 * graph[kernel.output].shape.count)
+        let shape = graph[kernel.output].shape
+        let sums = kernel.producesChannelSums ? shape.channels : 0
+        let bytes = Self.aligned(4 * (shape.count + sums))
         buffers.append(
           Buffer(
             owner: .value(kernel.output), bytes: bytes, firstUse: index,

@@ -9,25 +9,32 @@ static void {{fn}}_binarize(const float *x, uint8_t *bits, float *scale)
         const float *plane = x + (size_t)c * {{inPixels}};
         uint8_t *dst = bits + (c / {{inPerGroup}}) * {{bytesPerGroup}} + (c % {{inPerGroup}}) / 8;
         const uint8_t bit = (uint8_t)(1u << ((c % {{inPerGroup}}) % 8));
-        /* Row sums first, so that float rounding stays near one ulp of the mean. */
-        float sum = 0.0f;
-        for (int y = 0; y < {{inHeight}}; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < {{inWidth}}; ++q) row += plane[y * {{inWidth}} + q];
-            sum += row;
+{{#readsSums}}
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[{{inCount}} + c] / {{inPixelsFloat}};
+{{/readsSums}}
+{{^readsSums}}
+        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
+         * threshold matches the reference except where an element truly ties with it. */
+        float sum = 0.0f, carry = 0.0f;
+        for (int p = 0; p < {{inPixels}}; ++p) {
+            const float term = plane[p] - carry;
+            const float next = sum + term;
+            carry = (next - sum) - term;
+            sum = next;
         }
         const float mean = sum / {{inPixelsFloat}};
+{{/readsSums}}
         const float km = {{dab}}[{{inChannels}} + c] * mean; /* apart, so no FMA contracts it */
         const float tau = km + {{dab}}[{{twoInChannels}} + c];
-        float deviation = 0.0f;
-        for (int y = 0; y < {{inHeight}}; ++y) {
-            float row = 0.0f;
-            for (int q = 0; q < {{inWidth}}; ++q) {
-                const float d = plane[y * {{inWidth}} + q] - tau;
-                row += fabsf(d);
-                if (d >= 0.0f) dst[(size_t)(y * {{inWidth}} + q) * {{bytesPerPixel}}] |= bit;
-            }
-            deviation += row;
+        float deviation = 0.0f, deviationCarry = 0.0f;
+        for (int p = 0; p < {{inPixels}}; ++p) {
+            const float d = plane[p] - tau;
+            const float term = fabsf(d) - deviationCarry;
+            const float next = deviation + term;
+            deviationCarry = (next - deviation) - term;
+            deviation = next;
+            if (d >= 0.0f) dst[(size_t)p * {{bytesPerPixel}}] |= bit;
         }
         const float spread = deviation / {{inPixelsFloat}} - 1.0f;
         scale[c] = expf({{dab}}[c] * spread);
@@ -62,6 +69,13 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     uint8_t *bits = scratch;
     float *scale = (float *)(void *)(scratch + {{scaleOffset}});
     float *table = (float *)(void *)(scratch + {{tableOffset}});
+{{#producesSums}}
+    /* Per output channel, a compensated sum of the stored values, written after the tensor
+     * for the DAB of the next layer. */
+    float *sums = y + {{outCount}};
+    float *carry = (float *)(void *)(scratch + {{carryOffset}});
+    for (int o = 0; o < {{outChannels}}; ++o) sums[o] = carry[o] = 0.0f;
+{{/producesSums}}
     {{fn}}_binarize(x, bits, scale);
     {{fn}}_tables(scale, table);
     for (int oy = 0; oy < {{outHeight}}; ++oy) {
@@ -109,6 +123,14 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 }
                 float v = acc * {{multiplier}}[o] + {{offset}}[o];
 {{bypass}}{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
+{{#producesSums}}
+                {
+                    const float term = v - carry[o];
+                    const float next = sums[o] + term;
+                    carry[o] = (next - sums[o]) - term;
+                    sums[o] = next;
+                }
+{{/producesSums}}
             }
         }
     }
