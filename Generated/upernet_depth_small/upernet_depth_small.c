@@ -164,7 +164,7 @@ extern const float upernet_depth_small_k52_add[32];
 extern const float upernet_depth_small_k53_weight[32];
 extern const float upernet_depth_small_k53_bias[1];
 
-/* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding 0x0, groups 1 */
+/* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding 0x0, dilation 1x1, groups 1 */
 static void upernet_depth_small_k0_backbone_downsample_layers_0_0(const float *x, float *y, unsigned char *scratch)
 {
     (void)scratch;
@@ -4578,7 +4578,7 @@ static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsign
     }
 }
 
-/* out_conv2.2: Conv2d 1x32x64x96 -> 1x1x64x96, kernel 1x1, stride 1x1, padding 0x0, groups 1 */
+/* out_conv2.2: Conv2d 1x32x64x96 -> 1x1x64x96, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1 */
 static void upernet_depth_small_k53_out_conv2_2(const float *x, float *y, unsigned char *scratch)
 {
     (void)scratch;

@@ -34,6 +34,15 @@ import Testing
     return (spec, weights)
   }
 
+  /// A safetensors file with a hand-written header and payload.
+  func rawSafetensors(_ name: String, header: String, payload: [UInt8]) -> String {
+    var data = Data()
+    var length = UInt64(header.utf8.count).littleEndian
+    withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+    data.append(contentsOf: Array(header.utf8) + payload)
+    return folder.write(name, data)
+  }
+
   func run(_ spec: String, _ weights: String) -> CommandRun {
     CommandRun(["generate", spec, "--weights", weights, "-o", folder.path("out")])
   }
@@ -99,24 +108,19 @@ import Testing
 
   @Test func tensorOffsetsPastTheEnd() {
     let (spec, _) = conv()
-    let header =
-      "{\"conv.weight\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 4096]}}"
-    var data = Data()
-    var length = UInt64(header.utf8.count).littleEndian
-    withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-    data.append(contentsOf: Array(header.utf8) + [0, 0, 0, 0, 0, 0, 0, 0])
-    let weights = folder.write("offsets.safetensors", data)
+    let weights = rawSafetensors(
+      "offsets.safetensors",
+      header: #"{"conv.weight": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4096]}}"#,
+      payload: [UInt8](repeating: 0, count: 8))
     expectError(run(spec, weights), ["offsets.safetensors", "conv.weight", "[0, 4096]"])
   }
 
   @Test func unsupportedDtype() {
     let (spec, _) = conv()
-    let header = "{\"conv.weight\": {\"dtype\": \"I8\", \"shape\": [2], \"data_offsets\": [0, 2]}}"
-    var data = Data()
-    var length = UInt64(header.utf8.count).littleEndian
-    withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-    data.append(contentsOf: Array(header.utf8) + [1, 2])
-    let weights = folder.write("dtype.safetensors", data)
+    let weights = rawSafetensors(
+      "dtype.safetensors",
+      header: #"{"conv.weight": {"dtype": "I8", "shape": [2], "data_offsets": [0, 2]}}"#,
+      payload: [1, 2])
     expectError(run(spec, weights), ["dtype.safetensors", "conv.weight", "I8"])
   }
 

@@ -41,8 +41,7 @@ enum BinaryConvEmitter {
     if let (plan, source) = packed.bypass {
       var values = [
         "fn": fn, "inPixels": "\(inShape.pixels)", "inWidth": "\(inShape.width)",
-        "inHeight": "\(inShape.height)", "description": "", "scale": "", "poolH": "", "poolW": "",
-        "poolStrideH": "", "poolStrideW": "", "poolPadH": "", "poolPadW": "", "poolAreaFloat": "",
+        "inHeight": "\(inShape.height)", "description": "", "scale": "",
       ]
       var flags = ["direct": false, "nearest": false, "pool": false]
       switch source {
@@ -56,13 +55,7 @@ enum BinaryConvEmitter {
       case .avgPool(let pool):
         values["description"] =
           "AvgPool2d(\(pool.kernelH)x\(pool.kernelW), stride \(pool.strideH), pad \(pool.padH))"
-        values["poolH"] = "\(pool.kernelH)"
-        values["poolW"] = "\(pool.kernelW)"
-        values["poolStrideH"] = "\(pool.strideH)"
-        values["poolStrideW"] = "\(pool.strideW)"
-        values["poolPadH"] = "\(pool.padH)"
-        values["poolPadW"] = "\(pool.padW)"
-        values["poolAreaFloat"] = CText.float(Float(pool.kernelH * pool.kernelW))
+        values.merge(windowValues(pool, prefix: "pool")) { $1 }
         flags["pool"] = true
       }
       bypassSource = try Template("kernels/bypass_source.c").render(values, flags: flags)
@@ -76,9 +69,8 @@ enum BinaryConvEmitter {
 
     let kind = packed.transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
     let title =
-      "\(CText.comment(kernel.name)): \(kind) \(inShape) -> \(outShape), kernel "
-      + "\(w.kernelH)x\(w.kernelW), stride \(w.strideH)x\(w.strideW), padding \(w.padH)x\(w.padW), "
-      + "dilation \(w.dilationH)x\(w.dilationW), groups \(packed.groups)"
+      "\(CText.comment(kernel.name)): \(kind) \(inShape) -> \(outShape), "
+      + "\(w), groups \(packed.groups)"
       + (packed.bypass == nil ? "" : ", bypass")
     let values: [String: String] = [
       "title": title, "fn": fn, "dab": dab, "weightBits": weightBits, "multiplier": multiplier,
@@ -96,15 +88,12 @@ enum BinaryConvEmitter {
       "entryMask": "\(packed.tableEntries - 1)",
       "groupTableStride": "\(packed.bytesPerGroup * packed.tableEntries)",
       "weightStride": "\(w.taps * packed.bytesPerGroup)", "taps": "\(w.taps)",
-      "kernelH": "\(w.kernelH)", "kernelW": "\(w.kernelW)", "strideH": "\(w.strideH)",
-      "strideW": "\(w.strideW)", "padH": "\(w.padH)", "padW": "\(w.padW)",
-      "dilationH": "\(w.dilationH)", "dilationW": "\(w.dilationW)",
       "scaleOffset": "\(scaleOffset)", "tableOffset": "\(tableOffset)",
       "carryOffset": "\(carryOffset)", "inCount": "\(inShape.count)",
       "outCount": "\(outShape.count)",
     ]
     let text = try Template("kernels/binary_conv.c").render(
-      values,
+      values.merging(windowValues(w)) { $1 },
       flags: [
         "transposed": packed.transposed, "readsSums": kernel.readsChannelSums,
         "producesSums": kernel.producesChannelSums,

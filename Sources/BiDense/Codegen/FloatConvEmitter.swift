@@ -13,8 +13,7 @@ enum FloatConvEmitter {
     let w = conv.window
     var values = context.commonValues(
       kernel,
-      title: "Conv2d \(input) -> \(node.shape), kernel \(w.kernelH)x\(w.kernelW), stride "
-        + "\(w.strideH)x\(w.strideW), padding \(w.padH)x\(w.padW), groups \(conv.groups)",
+      title: "Conv2d \(input) -> \(node.shape), \(w), groups \(conv.groups)",
       input: input, epilogueIndent: 16)
     values["weights"] = context.pool.floats(
       "\(context.symbolBase)_weight", conv.weight, comment: "\(kernel.name): Conv2d weight")
@@ -24,14 +23,7 @@ enum FloatConvEmitter {
     values["inPerGroup"] = "\(conv.inChannelsPerGroup)"
     values["outPerGroup"] = "\(conv.outChannelsPerGroup)"
     values["weightStride"] = "\(conv.inChannelsPerGroup * w.taps)"
-    values["kernelH"] = "\(w.kernelH)"
-    values["kernelW"] = "\(w.kernelW)"
-    values["strideH"] = "\(w.strideH)"
-    values["strideW"] = "\(w.strideW)"
-    values["padH"] = "\(w.padH)"
-    values["padW"] = "\(w.padW)"
-    values["dilationH"] = "\(w.dilationH)"
-    values["dilationW"] = "\(w.dilationW)"
+    values.merge(windowValues(w)) { $1 }
     return KernelCode(text: try Template("kernels/float_conv.c").render(values), scratchBytes: 0)
   }
 }

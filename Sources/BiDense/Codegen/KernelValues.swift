@@ -34,3 +34,18 @@ extension EmitContext {
       indent: String(repeating: " ", count: indent))
   }
 }
+
+/// A window's template values, each key prefixed (`kernelH`, `poolStrideW`, ...).
+func windowValues(_ w: Window, prefix: String = "") -> [String: String] {
+  func key(_ name: String) -> String {
+    prefix.isEmpty ? name : prefix + name.prefix(1).uppercased() + name.dropFirst()
+  }
+  return [
+    key("kernelH"): "\(w.kernelH)", key("kernelW"): "\(w.kernelW)",
+    key("strideH"): "\(w.strideH)", key("strideW"): "\(w.strideW)",
+    key("padH"): "\(w.padH)", key("padW"): "\(w.padW)",
+    key("dilationH"): "\(w.dilationH)", key("dilationW"): "\(w.dilationW)",
+    key("area"): "\(w.kernelH * w.kernelW)",
+    key("areaFloat"): CText.float(Float(w.kernelH * w.kernelW)),
+  ]
+}

@@ -6,17 +6,9 @@ enum PoolingEmitter {
     let input = context.graph[node.inputs[0]].shape
     var values = context.commonValues(
       kernel,
-      title: "AvgPool2d \(w.kernelH)x\(w.kernelW), stride \(w.strideH)x\(w.strideW), "
-        + "padding \(w.padH)x\(w.padW), \(input) -> \(node.shape)", input: input,
+      title: "AvgPool2d \(w), \(input) -> \(node.shape)", input: input,
       epilogueIndent: 16)
-    values["kernelH"] = "\(w.kernelH)"
-    values["kernelW"] = "\(w.kernelW)"
-    values["strideH"] = "\(w.strideH)"
-    values["strideW"] = "\(w.strideW)"
-    values["padH"] = "\(w.padH)"
-    values["padW"] = "\(w.padW)"
-    values["area"] = "\(w.kernelH * w.kernelW)"
-    values["areaFloat"] = CText.float(Float(w.kernelH * w.kernelW))
+    values.merge(windowValues(w)) { $1 }
     return KernelCode(text: try Template("kernels/avg_pool.c").render(values), scratchBytes: 0)
   }
 

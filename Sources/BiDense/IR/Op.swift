@@ -89,7 +89,12 @@ public struct Binarizer: Sendable {
 }
 
 /// A 2-D sliding window: kernel, stride, padding, dilation, per axis.
-public struct Window: Hashable, Sendable {
+public struct Window: Hashable, Sendable, CustomStringConvertible {
+  public var description: String {
+    "kernel \(kernelH)x\(kernelW), stride \(strideH)x\(strideW), padding \(padH)x\(padW), "
+      + "dilation \(dilationH)x\(dilationW)"
+  }
+
   public var kernelH: Int
   public var kernelW: Int
   public var strideH: Int

@@ -11,10 +11,10 @@ static float {{fn}}_bypass_source(const float *x, int c, int oy, int ox)
 {{/nearest}}
 {{#pool}}
     float sum = 0.0f;
-    for (int i = 0; i < {{poolH}}; ++i) {
+    for (int i = 0; i < {{poolKernelH}}; ++i) {
         const int iy = oy * {{poolStrideH}} - {{poolPadH}} + i;
         if (iy < 0 || iy >= {{inHeight}}) continue;
-        for (int j = 0; j < {{poolW}}; ++j) {
+        for (int j = 0; j < {{poolKernelW}}; ++j) {
             const int ix = ox * {{poolStrideW}} - {{poolPadW}} + j;
             if (ix < 0 || ix >= {{inWidth}}) continue;
             sum += plane[iy * {{inWidth}} + ix];

@@ -122,32 +122,18 @@ public struct ConvolutionArguments: Sendable {
   /// (each an int or a pair), `groups`, `bias` and `bypass`; any other key is an error.
   /// `defaultKernel` nil makes `kernel_size` required (nn.Conv2d has no default).
   public init(_ json: JSON, defaultKernel: Int? = 3) throws {
-    let known: Set<String> = [
-      "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
-      "bias", "bypass",
-    ]
-    for key in json.keys where !known.contains(key) {
-      throw BiDenseError("unknown constructor argument '\(printable(key))'")
-    }
-    func pair(_ key: String, _ fallback: Int?) throws -> (Int, Int) {
-      guard let value = json[key] else {
-        guard let fallback else { throw BiDenseError("the argument '\(key)' is required") }
-        return (fallback, fallback)
-      }
-      if let items = try? value.intArray() {
-        guard items.count == 2 else {
-          throw BiDenseError("'\(value.path)' has \(items.count) values, expected 1 or 2")
-        }
-        return (items[0], items[1])
-      }
-      let v = try value.int()
-      return (v, v)
-    }
-    inChannels = try json.require("in_channels").int()
-    outChannels = try json.require("out_channels").int()
+    let c = try Constructor(
+      json, module: "the convolution",
+      accepts: [
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+        "bias", "bypass",
+      ])
+    inChannels = try c.int("in_channels")
+    outChannels = try c.int("out_channels")
     window = Window(
-      kernel: try pair("kernel_size", defaultKernel), stride: try pair("stride", 1),
-      padding: try pair("padding", 0), dilation: try pair("dilation", 1))
+      kernel: try c.pair("kernel_size", defaultKernel.map { ($0, $0) }),
+      stride: try c.pair("stride", (1, 1)), padding: try c.pair("padding", (0, 0)),
+      dilation: try c.pair("dilation", (1, 1)))
     groups = try json["groups"]?.int() ?? 1
     bias = try json["bias"]?.bool() ?? false
     bypass = try json["bypass"]?.bool() ?? true
