@@ -15,9 +15,9 @@
 
 /* Parameters, defined in bidense_conv3x3_weights.c. */
 extern const float bidense_conv3x3_k0_dab[48];
-extern const uint8_t bidense_conv3x3_k0_bits[720];
 extern const float bidense_conv3x3_k0_mul[40];
 extern const float bidense_conv3x3_k0_add[40];
+extern const uint8_t bidense_conv3x3_k0_bits[720];
 
 /* conv: BiDenseConv2d 1x16x24x32 -> 1x40x24x32, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
  * DAB: per input channel c, tau = k*mean(x) + b, a bit per element set where x >= tau

@@ -19,148 +19,148 @@ extern const float upernet_depth_small_k0_n2_shift[16];
 extern const float upernet_depth_small_k0_weight[768];
 extern const float upernet_depth_small_k0_bias[16];
 extern const float upernet_depth_small_k1_dab[48];
-extern const uint8_t upernet_depth_small_k1_bits[784];
 extern const float upernet_depth_small_k1_mul[16];
 extern const float upernet_depth_small_k1_add[16];
+extern const uint8_t upernet_depth_small_k1_bits[784];
 extern const float upernet_depth_small_k2_dab[48];
-extern const uint8_t upernet_depth_small_k2_bits[128];
 extern const float upernet_depth_small_k2_mul[64];
 extern const float upernet_depth_small_k2_add[64];
 extern const float upernet_depth_small_k2_n13[64];
 extern const float upernet_depth_small_k2_n14[64];
+extern const uint8_t upernet_depth_small_k2_bits[128];
 extern const float upernet_depth_small_k3_dab[192];
-extern const uint8_t upernet_depth_small_k3_bits[128];
 extern const float upernet_depth_small_k3_mul[16];
 extern const float upernet_depth_small_k3_add[16];
+extern const uint8_t upernet_depth_small_k3_bits[128];
 extern const float upernet_depth_small_k4_dab[48];
-extern const uint8_t upernet_depth_small_k4_bits[256];
 extern const float upernet_depth_small_k4_mul[32];
 extern const float upernet_depth_small_k4_add[32];
+extern const uint8_t upernet_depth_small_k4_bits[256];
 extern const float upernet_depth_small_k5_dab[96];
-extern const uint8_t upernet_depth_small_k5_bits[1568];
 extern const float upernet_depth_small_k5_mul[32];
 extern const float upernet_depth_small_k5_add[32];
+extern const uint8_t upernet_depth_small_k5_bits[1568];
 extern const float upernet_depth_small_k6_dab[96];
-extern const uint8_t upernet_depth_small_k6_bits[512];
 extern const float upernet_depth_small_k6_mul[128];
 extern const float upernet_depth_small_k6_add[128];
 extern const float upernet_depth_small_k6_n36[128];
 extern const float upernet_depth_small_k6_n37[128];
+extern const uint8_t upernet_depth_small_k6_bits[512];
 extern const float upernet_depth_small_k7_dab[384];
-extern const uint8_t upernet_depth_small_k7_bits[512];
 extern const float upernet_depth_small_k7_mul[32];
 extern const float upernet_depth_small_k7_add[32];
+extern const uint8_t upernet_depth_small_k7_bits[512];
 extern const float upernet_depth_small_k8_dab[96];
-extern const uint8_t upernet_depth_small_k8_bits[1024];
 extern const float upernet_depth_small_k8_mul[64];
 extern const float upernet_depth_small_k8_add[64];
+extern const uint8_t upernet_depth_small_k8_bits[1024];
 extern const float upernet_depth_small_k9_dab[192];
-extern const uint8_t upernet_depth_small_k9_bits[3136];
 extern const float upernet_depth_small_k9_mul[64];
 extern const float upernet_depth_small_k9_add[64];
+extern const uint8_t upernet_depth_small_k9_bits[3136];
 extern const float upernet_depth_small_k10_dab[192];
-extern const uint8_t upernet_depth_small_k10_bits[2048];
 extern const float upernet_depth_small_k10_mul[256];
 extern const float upernet_depth_small_k10_add[256];
 extern const float upernet_depth_small_k10_n59[256];
 extern const float upernet_depth_small_k10_n60[256];
+extern const uint8_t upernet_depth_small_k10_bits[2048];
 extern const float upernet_depth_small_k11_dab[768];
-extern const uint8_t upernet_depth_small_k11_bits[2048];
 extern const float upernet_depth_small_k11_mul[64];
 extern const float upernet_depth_small_k11_add[64];
+extern const uint8_t upernet_depth_small_k11_bits[2048];
 extern const float upernet_depth_small_k12_dab[192];
-extern const uint8_t upernet_depth_small_k12_bits[3136];
 extern const float upernet_depth_small_k12_mul[64];
 extern const float upernet_depth_small_k12_add[64];
+extern const uint8_t upernet_depth_small_k12_bits[3136];
 extern const float upernet_depth_small_k13_dab[192];
-extern const uint8_t upernet_depth_small_k13_bits[2048];
 extern const float upernet_depth_small_k13_mul[256];
 extern const float upernet_depth_small_k13_add[256];
 extern const float upernet_depth_small_k13_n76[256];
 extern const float upernet_depth_small_k13_n77[256];
+extern const uint8_t upernet_depth_small_k13_bits[2048];
 extern const float upernet_depth_small_k14_dab[768];
-extern const uint8_t upernet_depth_small_k14_bits[2048];
 extern const float upernet_depth_small_k14_mul[64];
 extern const float upernet_depth_small_k14_add[64];
+extern const uint8_t upernet_depth_small_k14_bits[2048];
 extern const float upernet_depth_small_k15_dab[192];
-extern const uint8_t upernet_depth_small_k15_bits[4096];
 extern const float upernet_depth_small_k15_mul[128];
 extern const float upernet_depth_small_k15_add[128];
+extern const uint8_t upernet_depth_small_k15_bits[4096];
 extern const float upernet_depth_small_k16_dab[384];
-extern const uint8_t upernet_depth_small_k16_bits[6272];
 extern const float upernet_depth_small_k16_mul[128];
 extern const float upernet_depth_small_k16_add[128];
+extern const uint8_t upernet_depth_small_k16_bits[6272];
 extern const float upernet_depth_small_k17_dab[384];
-extern const uint8_t upernet_depth_small_k17_bits[8192];
 extern const float upernet_depth_small_k17_mul[512];
 extern const float upernet_depth_small_k17_add[512];
 extern const float upernet_depth_small_k17_n99[512];
 extern const float upernet_depth_small_k17_n100[512];
+extern const uint8_t upernet_depth_small_k17_bits[8192];
 extern const float upernet_depth_small_k18_dab[1536];
-extern const uint8_t upernet_depth_small_k18_bits[8192];
 extern const float upernet_depth_small_k18_mul[128];
 extern const float upernet_depth_small_k18_add[128];
+extern const uint8_t upernet_depth_small_k18_bits[8192];
 extern const float upernet_depth_small_k20_dab[384];
-extern const uint8_t upernet_depth_small_k20_bits[512];
 extern const float upernet_depth_small_k20_mul[32];
 extern const float upernet_depth_small_k20_add[32];
 extern const float upernet_depth_small_k20_n112[32];
 extern const float upernet_depth_small_k20_n113[32];
+extern const uint8_t upernet_depth_small_k20_bits[512];
 extern const float upernet_depth_small_k23_dab[384];
-extern const uint8_t upernet_depth_small_k23_bits[512];
 extern const float upernet_depth_small_k23_mul[32];
 extern const float upernet_depth_small_k23_add[32];
 extern const float upernet_depth_small_k23_n121[32];
 extern const float upernet_depth_small_k23_n122[32];
+extern const uint8_t upernet_depth_small_k23_bits[512];
 extern const float upernet_depth_small_k26_dab[384];
-extern const uint8_t upernet_depth_small_k26_bits[512];
 extern const float upernet_depth_small_k26_mul[32];
 extern const float upernet_depth_small_k26_add[32];
 extern const float upernet_depth_small_k26_n130[32];
 extern const float upernet_depth_small_k26_n131[32];
+extern const uint8_t upernet_depth_small_k26_bits[512];
 extern const float upernet_depth_small_k29_dab[384];
-extern const uint8_t upernet_depth_small_k29_bits[512];
 extern const float upernet_depth_small_k29_mul[32];
 extern const float upernet_depth_small_k29_add[32];
 extern const float upernet_depth_small_k29_n139[32];
 extern const float upernet_depth_small_k29_n140[32];
+extern const uint8_t upernet_depth_small_k29_bits[512];
 extern const float upernet_depth_small_k32_dab[768];
-extern const uint8_t upernet_depth_small_k32_bits[36864];
 extern const float upernet_depth_small_k32_mul[128];
 extern const float upernet_depth_small_k32_add[128];
 extern const float upernet_depth_small_k32_n148[128];
 extern const float upernet_depth_small_k32_n149[128];
+extern const uint8_t upernet_depth_small_k32_bits[36864];
 extern const float upernet_depth_small_k33_dab[96];
-extern const uint8_t upernet_depth_small_k33_bits[64];
 extern const float upernet_depth_small_k33_mul[16];
 extern const float upernet_depth_small_k33_add[16];
+extern const uint8_t upernet_depth_small_k33_bits[64];
 extern const float upernet_depth_small_k34_dab[192];
-extern const uint8_t upernet_depth_small_k34_bits[128];
 extern const float upernet_depth_small_k34_mul[16];
 extern const float upernet_depth_small_k34_add[16];
+extern const uint8_t upernet_depth_small_k34_bits[128];
 extern const float upernet_depth_small_k35_dab[384];
-extern const uint8_t upernet_depth_small_k35_bits[256];
 extern const float upernet_depth_small_k35_mul[16];
 extern const float upernet_depth_small_k35_add[16];
+extern const uint8_t upernet_depth_small_k35_bits[256];
 extern const float upernet_depth_small_k38_dab[48];
-extern const uint8_t upernet_depth_small_k38_bits[288];
 extern const float upernet_depth_small_k38_mul[16];
 extern const float upernet_depth_small_k38_add[16];
+extern const uint8_t upernet_depth_small_k38_bits[288];
 extern const float upernet_depth_small_k49_dab[192];
-extern const uint8_t upernet_depth_small_k49_bits[1152];
 extern const float upernet_depth_small_k49_mul[16];
 extern const float upernet_depth_small_k49_add[16];
 extern const float upernet_depth_small_k49_n195[16];
 extern const float upernet_depth_small_k49_n196[16];
 extern const float upernet_depth_small_k49_n197[16];
+extern const uint8_t upernet_depth_small_k49_bits[1152];
 extern const float upernet_depth_small_k50_dab[48];
-extern const uint8_t upernet_depth_small_k50_bits[288];
 extern const float upernet_depth_small_k50_mul[16];
 extern const float upernet_depth_small_k50_add[16];
+extern const uint8_t upernet_depth_small_k50_bits[288];
 extern const float upernet_depth_small_k52_dab[48];
-extern const uint8_t upernet_depth_small_k52_bits[576];
 extern const float upernet_depth_small_k52_mul[32];
 extern const float upernet_depth_small_k52_add[32];
+extern const uint8_t upernet_depth_small_k52_bits[576];
 extern const float upernet_depth_small_k53_weight[32];
 extern const float upernet_depth_small_k53_bias[1];
 
@@ -622,7 +622,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(cons
     }
 }
 
-/* The bypass source: AvgPool2d(2x2, stride 2, pad 0) of the DAB's input, channel c, at output pixel (oy, ox). */
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
 static float upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(const float *x, int c, int oy, int ox)
 {
     const float *plane = x + (size_t)c * 384;
@@ -1122,7 +1122,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(cons
     }
 }
 
-/* The bypass source: AvgPool2d(2x2, stride 2, pad 0) of the DAB's input, channel c, at output pixel (oy, ox). */
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
 static float upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(const float *x, int c, int oy, int ox)
 {
     const float *plane = x + (size_t)c * 96;
@@ -1990,7 +1990,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(con
     }
 }
 
-/* The bypass source: AvgPool2d(2x2, stride 2, pad 0) of the DAB's input, channel c, at output pixel (oy, ox). */
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
 static float upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(const float *x, int c, int oy, int ox)
 {
     const float *plane = x + (size_t)c * 24;

@@ -9,6 +9,7 @@ struct KernelCode {
 /// Shared state while emitting one model's kernels.
 struct EmitContext {
   let graph: Graph
+  let kernels: KernelSet
   var pool: ConstantPool
   /// The C function of the kernel being emitted.
   var functionName = ""
@@ -50,15 +51,25 @@ public struct GeneratedC: Sendable {
   public var outputSize: Int
 }
 
+/// Which code computes the binary convolutions.
+public enum KernelSet: String, Sendable {
+  /// Exact, bit-packed kernels: the product.
+  case exact
+  /// Float32 convolutions with ±a weights (im2col + sgemm): the baseline `bench` compares to.
+  case float32Baseline
+}
+
 public struct EmitOptions: Sendable {
   /// The C prefix: `prefix_run`, `PREFIX_INPUT_SIZE`, `prefix.h`.
   public var prefix: String
   /// Where the model came from, for the file headers.
   public var source: String
+  public var kernels: KernelSet
 
-  public init(prefix: String, source: String) {
+  public init(prefix: String, source: String, kernels: KernelSet = .exact) {
     self.prefix = CText.identifier(prefix)
     self.source = source
+    self.kernels = kernels
   }
 }
 
@@ -69,7 +80,8 @@ public enum CEmitter {
     let graph = schedule.graph
     let prefix = options.prefix
     let upper = prefix.uppercased()
-    var context = EmitContext(graph: graph, pool: ConstantPool(prefix: prefix))
+    var context = EmitContext(
+      graph: graph, kernels: options.kernels, pool: ConstantPool(prefix: prefix))
     var functions: [String] = []
     var codes: [KernelCode] = []
     var flash: [Int] = []
@@ -175,8 +187,7 @@ public enum CEmitter {
   static func emitKernel(_ kernel: Kernel, _ context: inout EmitContext) throws -> KernelCode {
     switch kernel.body {
     case .binaryConv(let fused):
-      return try BinaryConvEmitter.emit(
-        kernel, PackedBinaryConv(fused, in: context.graph), &context)
+      return try BinaryConvEmitter.emit(kernel, fused, &context)
     case .primitive(let id):
       let node = context.graph[id]
       switch node.op {

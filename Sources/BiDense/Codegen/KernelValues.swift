@@ -45,7 +45,7 @@ func windowValues(_ w: Window, prefix: String = "") -> [String: String] {
     key("strideH"): "\(w.strideH)", key("strideW"): "\(w.strideW)",
     key("padH"): "\(w.padH)", key("padW"): "\(w.padW)",
     key("dilationH"): "\(w.dilationH)", key("dilationW"): "\(w.dilationW)",
-    key("area"): "\(w.kernelH * w.kernelW)",
+    key("area"): "\(w.kernelH * w.kernelW)", key("taps"): "\(w.taps)",
     key("areaFloat"): CText.float(Float(w.kernelH * w.kernelW)),
   ]
 }

@@ -53,7 +53,7 @@ static void {{fn}}_tables(const float *scale, float *table)
             float total = 0.0f;
             for (int i = 0; i < {{tableBits}}; ++i) {
                 const int c = q * 8 + i;
-                s[i] = c < {{inPerGroup}} ? scale[g * {{inPerGroup}} + c]{{inputScale}} : 0.0f;
+                s[i] = c < {{inPerGroup}} ? scale[g * {{inPerGroup}} + c] : 0.0f;
                 total += s[i];
             }
             t[0] = -total;
@@ -77,7 +77,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     for (int o = 0; o < {{outChannels}}; ++o) sums[o] = carry[o] = 0.0f;
 {{/producesSums}}
     {{fn}}_binarize(x, bits, scale);
-    {{fn}}_tables(scale, table);
+{{scaleByWeight}}    {{fn}}_tables(scale, table);
     for (int oy = 0; oy < {{outHeight}}; ++oy) {
         for (int ox = 0; ox < {{outWidth}}; ++ox) {
             /* The input pixels under the window; taps in the zero padding add nothing. */
