@@ -7,6 +7,8 @@ public enum CommandLineTool {
            bidensec verify   [MODEL] [--weights W.safetensors] [--input X.f32] [--expect Y.f32]
                              [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
            bidensec inspect  [MODEL] [--weights W.safetensors] [--format text|json|dot]
+           bidensec bench    [MODEL] [--weights W.safetensors] [--runs N] [--cc CC]
+                             [--cflags FLAGS] [--native] [--dab-scale channel|layer]
            bidensec examples
 
     MODEL is a model JSON (a model spec or a native graph; its weights default to the
@@ -27,6 +29,7 @@ public enum CommandLineTool {
       case "generate": return try GenerateCommand.run(rest, console)
       case "verify": return try VerifyCommand.run(rest, console)
       case "inspect": return try InspectCommand.run(rest, console)
+      case "bench": return try BenchCommand.run(rest, console)
       case "examples":
         for example in Examples.all {
           let mark = example.name == Examples.defaultName ? " (default)" : ""
@@ -63,6 +66,15 @@ public enum CommandLineTool {
           + "used by no module: \(list)\(more)\n")
     }
     return loaded
+  }
+
+  /// `--dab-scale channel|layer`: exact per-channel scales (the default) or the approximation.
+  static func dabScale(_ args: Arguments) throws -> DABScale {
+    guard let text = args.values["dab-scale"] else { return .perChannel }
+    guard let scale = DABScale(rawValue: text) else {
+      throw UsageError("--dab-scale takes 'channel' or 'layer', got '\(printable(text))'")
+    }
+    return scale
   }
 
   static func progress(_ args: Arguments, _ console: Console, layers: Int) -> Progress {

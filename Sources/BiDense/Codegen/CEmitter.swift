@@ -4,13 +4,20 @@ import Foundation
 struct KernelCode {
   var text: String
   var scratchBytes: Int
+  /// Which kernel variant the emitter chose, for reports (`LUT-4 dense 3x3`); empty when
+  /// the op has one.
+  var variant = ""
 }
 
 /// Shared state while emitting one model's kernels.
 struct EmitContext {
   let graph: Graph
   let kernels: KernelSet
+  let dabScale: DABScale
+  let wordBits: Int
   var pool: ConstantPool
+  /// Set by a kernel that calls the model's compensated-sum helpers.
+  var usesCompensatedSums = false
   /// The C function of the kernel being emitted.
   var functionName = ""
   /// The prefix of the kernel's parameter arrays (`k3`).
@@ -29,6 +36,8 @@ public struct GeneratedC: Sendable {
     public var index: Int
     public var name: String
     public var kind: String
+    /// The kernel variant chosen for the node (`LUT-4 dense 3x3`), or empty.
+    public var variant: String
     public var function: String
     public var shape: TensorShape
     /// Where the output lives: "input", "output" or a workspace offset.
@@ -39,6 +48,8 @@ public struct GeneratedC: Sendable {
     public var flashBytes: Int
     /// What the same parameters take as float32.
     public var float32Bytes: Int
+    /// Multiply-accumulates of the node's convolution, 0 for other nodes.
+    public var multiplyAccumulates: Int
     public var nodes: [String]
   }
 
@@ -65,12 +76,25 @@ public struct EmitOptions: Sendable {
   /// Where the model came from, for the file headers.
   public var source: String
   public var kernels: KernelSet
+  /// The DAB's scale: exact per input channel, or the `--dab-scale=layer` approximation.
+  public var dabScale: DABScale = .perChannel
+  /// The machine word for packed bits: 64 on 64-bit hosts, 32 on Cortex-M.
+  public var wordBits = 64
 
   public init(prefix: String, source: String, kernels: KernelSet = .exact) {
     self.prefix = CText.identifier(prefix)
     self.source = source
     self.kernels = kernels
   }
+}
+
+/// How the DAB scale enters the binary convolutions.
+public enum DABScale: String, Sendable {
+  /// Exact: one scale per input channel, inside the channel sum (SPEC.md).
+  case perChannel = "channel"
+  /// Approximate: the channel scales averaged into one per layer, which leaves a pure
+  /// xnor-popcount; `verify` reports the error this makes.
+  case perLayer = "layer"
 }
 
 /// Turns a schedule into C: one specialised function per kernel, `prefix_run` calling them in
@@ -81,7 +105,8 @@ public enum CEmitter {
     let prefix = options.prefix
     let upper = prefix.uppercased()
     var context = EmitContext(
-      graph: graph, kernels: options.kernels, pool: ConstantPool(prefix: prefix))
+      graph: graph, kernels: options.kernels, dabScale: options.dabScale,
+      wordBits: options.wordBits, pool: ConstantPool(prefix: prefix))
     var functions: [String] = []
     var codes: [KernelCode] = []
     var flash: [Int] = []
@@ -140,10 +165,12 @@ public enum CEmitter {
       let parameters = kernel.nodes.reduce(0) { $0 + graph[$1].op.parameterCount }
       reports.append(
         GeneratedC.KernelReport(
-          index: index, name: kernel.name, kind: kindName(kernel, graph), function: function,
+          index: index, name: kernel.name, kind: kindName(kernel, graph),
+          variant: codes[index].variant, function: function,
           shape: shape, location: location[kernel.output]!.description,
           outputBytes: 4 * shape.count, scratchBytes: codes[index].scratchBytes,
           flashBytes: flash[index], float32Bytes: 4 * parameters,
+          multiplyAccumulates: multiplyAccumulates(kernel, graph),
           nodes: kernel.nodes.map { graph[$0].name }))
     }
 
@@ -165,7 +192,8 @@ public enum CEmitter {
       ]) { $1 })
     let source = try Template("model.c").render(
       common.merging([
-        "declarations": context.pool.declarations(), "kernels": functions.joined(separator: "\n"),
+        "declarations": context.pool.declarations(),
+        "kernels": try helpers(context) + functions.joined(separator: "\n"),
         "calls": calls,
       ]) { $1 })
     let weights = try Template("weights.c").render(
@@ -183,6 +211,17 @@ public enum CEmitter {
       plan: plan, kernels: reports, weightBytes: context.pool.bytes, inputSize: inputSize,
       outputSize: outputSize)
   }
+
+  /// Functions the kernels share, emitted once when used.
+  static func helpers(_ context: EmitContext) throws -> String {
+    guard context.usesCompensatedSums else { return "" }
+    return try Template("kernels/compensated_sum.c").render([
+      "prefix": context.pool.prefix, "lanes": "\(compensatedLanes)",
+    ]) + "\n"
+  }
+
+  /// Independent compensated-sum lanes: eight floats fill an AVX register.
+  static let compensatedLanes = 8
 
   static func emitKernel(_ kernel: Kernel, _ context: inout EmitContext) throws -> KernelCode {
     switch kernel.body {
@@ -208,6 +247,20 @@ public enum CEmitter {
           node: node.name,
           "\(node.op.kindName) outside a fused BiDense convolution is not supported")
       }
+    }
+  }
+
+  static func multiplyAccumulates(_ kernel: Kernel, _ graph: Graph) -> Int {
+    let id: ValueID
+    switch kernel.body {
+    case .binaryConv(let fused): id = fused.conv
+    case .primitive(let node): id = node
+    }
+    switch graph[id].op {
+    case .binaryConv(let conv), .conv(let conv):
+      return conv.multiplyAccumulates(
+        input: graph[graph[id].inputs[0]].shape, output: graph[id].shape)
+    default: return 0
     }
   }
 

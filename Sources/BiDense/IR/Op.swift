@@ -162,6 +162,14 @@ public struct Convolution: Sendable {
   public var inChannelsPerGroup: Int { inChannels / groups }
   public var outChannelsPerGroup: Int { outChannels / groups }
 
+  /// Multiply-accumulates of one evaluation: each output element (each input element when
+  /// transposed) meets one group's channels at every tap.
+  public func multiplyAccumulates(input: TensorShape, output: TensorShape) -> Int {
+    transposed
+      ? input.count * outChannelsPerGroup * window.taps
+      : output.count * inChannelsPerGroup * window.taps
+  }
+
   /// The PyTorch weight shape.
   public var weightShape: [Int] {
     transposed

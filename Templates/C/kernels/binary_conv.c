@@ -1,46 +1,8 @@
 /* {{title}}
- * DAB: per input channel c, tau = k*mean(x) + b, a bit per element set where x >= tau
- * (sign(0) = +1), scale s = exp(alpha*(mean|x - tau| - 1)). Bits are packed along channels,
- * {{bytesPerGroup}} byte(s) per group of {{inPerGroup}} channel(s) per pixel. */
-static void {{fn}}_binarize(const float *x, uint8_t *bits, float *scale)
-{
-    for (int i = 0; i < {{bitBytes}}; ++i) bits[i] = 0;
-    for (int c = 0; c < {{inChannels}}; ++c) {
-        const float *plane = x + (size_t)c * {{inPixels}};
-        uint8_t *dst = bits + (c / {{inPerGroup}}) * {{bytesPerGroup}} + (c % {{inPerGroup}}) / 8;
-        const uint8_t bit = (uint8_t)(1u << ((c % {{inPerGroup}}) % 8));
-{{#readsSums}}
-        /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[{{inCount}} + c] / {{inPixelsFloat}};
-{{/readsSums}}
-{{^readsSums}}
-        /* Compensated (Kahan) sums keep the mean within an ulp or two of exact, so the
-         * threshold matches the reference except where an element truly ties with it. */
-        float sum = 0.0f, carry = 0.0f;
-        for (int p = 0; p < {{inPixels}}; ++p) {
-            const float term = plane[p] - carry;
-            const float next = sum + term;
-            carry = (next - sum) - term;
-            sum = next;
-        }
-        const float mean = sum / {{inPixelsFloat}};
-{{/readsSums}}
-        const float km = {{dab}}[{{inChannels}} + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + {{dab}}[{{twoInChannels}} + c];
-        float deviation = 0.0f, deviationCarry = 0.0f;
-        for (int p = 0; p < {{inPixels}}; ++p) {
-            const float d = plane[p] - tau;
-            const float term = fabsf(d) - deviationCarry;
-            const float next = deviation + term;
-            deviationCarry = (next - deviation) - term;
-            deviation = next;
-            if (d >= 0.0f) dst[(size_t)p * {{bytesPerPixel}}] |= bit;
-        }
-        const float spread = deviation / {{inPixelsFloat}} - 1.0f;
-        scale[c] = expf({{dab}}[c] * spread);
-    }
-}
-
+ * Grouped or transposed: per group, the bits of the DAB signs packed along channels; the
+ * scale is per input channel, so each byte of agreement bits looks up the signed sum of the
+ * scales it covers. */
+{{dabFunction}}
 /* Per byte of input channels, the {{entries}} signed sums of their scales: entry p holds
  * sum_i (bit i of p ? +s_i : -s_i). The scale is per input channel, so it cannot leave the
  * channel sum; one lookup by agreement byte adds up to 8 exact products. */
@@ -76,7 +38,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     float *carry = (float *)(void *)(scratch + {{carryOffset}});
     for (int o = 0; o < {{outChannels}}; ++o) sums[o] = carry[o] = 0.0f;
 {{/producesSums}}
-    {{fn}}_binarize(x, bits, scale);
+    {{fn}}_dab(x, bits, scale);
 {{scaleByWeight}}    {{fn}}_tables(scale, table);
     for (int oy = 0; oy < {{outHeight}}; ++oy) {
         for (int ox = 0; ox < {{outWidth}}; ++ox) {

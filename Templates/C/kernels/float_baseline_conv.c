@@ -1,43 +1,19 @@
 /* {{title}}
- * Float32 baseline: the DAB as floats v = s * sign(x - tau), then the convolution with float
- * weights +-a as im2col over blocks of {{block}} output pixels and a cache-blocked sgemm. */
+ * Float32 baseline: the same DAB giving floats v = +-s, then the convolution with float
+ * weights +-a as im2col over blocks of {{block}} output pixels and a cache-blocked sgemm
+ * (depth in chunks of {{depthChunk}}, 4 outputs by 16 pixels in registers). */
+{{dabFunction}}{{bypassSource}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     float *v = (float *)(void *)scratch;
     float *col = (float *)(void *)(scratch + {{colOffset}});
     float *acc = (float *)(void *)(scratch + {{accOffset}});
-    for (int c = 0; c < {{inChannels}}; ++c) {
-        const float *plane = x + (size_t)c * {{inPixels}};
-{{#readsSums}}
-        const float mean = x[{{inCount}} + c] / {{inPixelsFloat}};
-{{/readsSums}}
-{{^readsSums}}
-        float sum = 0.0f, carry = 0.0f;
-        for (int p = 0; p < {{inPixels}}; ++p) {
-            const float term = plane[p] - carry;
-            const float next = sum + term;
-            carry = (next - sum) - term;
-            sum = next;
-        }
-        const float mean = sum / {{inPixelsFloat}};
-{{/readsSums}}
-        const float km = {{dab}}[{{inChannels}} + c] * mean;
-        const float tau = km + {{dab}}[{{twoInChannels}} + c];
-        float deviation = 0.0f, deviationCarry = 0.0f;
-        for (int p = 0; p < {{inPixels}}; ++p) {
-            const float term = fabsf(plane[p] - tau) - deviationCarry;
-            const float next = deviation + term;
-            deviationCarry = (next - deviation) - term;
-            deviation = next;
-        }
-        const float s = expf({{dab}}[c] * (deviation / {{inPixelsFloat}} - 1.0f));
-        for (int p = 0; p < {{inPixels}}; ++p) v[(size_t)c * {{inPixels}} + p] = plane[p] - tau >= 0.0f ? s : -s;
-    }
+    float *scale = (float *)(void *)(scratch + {{scaleOffset}});
 {{#producesSums}}
-    float *sums = y + {{outCount}};
-    float *carry = (float *)(void *)(scratch + {{carryOffset}});
-    for (int o = 0; o < {{outChannels}}; ++o) sums[o] = carry[o] = 0.0f;
+    float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
+    for (int i = 0; i < {{outChannels}} * 2 * {{lanes}}; ++i) lanes[i] = 0.0f;
 {{/producesSums}}
+    {{fn}}_dab(x, v, scale);
     for (int g = 0; g < {{groups}}; ++g) {
         for (int p0 = 0; p0 < {{outPixels}}; p0 += {{block}}) {
             const int np = {{outPixels}} - p0 < {{block}} ? {{outPixels}} - p0 : {{block}};
@@ -65,36 +41,49 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     }
                 }
             }
-            /* sgemm: acc[o][q] = sum_k w[o][k] * col[k][q], 4 outputs by {{block}} pixels at a time. */
-            for (int o0 = 0; o0 < {{outPerGroup}}; o0 += 4) {
-                const int no = {{outPerGroup}} - o0 < 4 ? {{outPerGroup}} - o0 : 4;
-                float a[4][{{block}}];
-                for (int r = 0; r < 4; ++r) for (int q = 0; q < {{block}}; ++q) a[r][q] = 0.0f;
-                for (int k = 0; k < {{depth}}; ++k) {
-                    const float *src = col + (size_t)k * {{block}};
-                    for (int r = 0; r < no; ++r) {
-                        const float w = {{weights}}[(size_t)(g * {{outPerGroup}} + o0 + r) * {{depth}} + k];
-                        for (int q = 0; q < {{block}}; ++q) a[r][q] += w * src[q];
+            /* sgemm: acc[o][q] = sum_k w[o][k] * col[k][q]. */
+            for (int i = 0; i < {{paddedOutPerGroup}} * {{block}}; ++i) acc[i] = 0.0f;
+            for (int k0 = 0; k0 < {{depth}}; k0 += {{depthChunk}}) {
+                const int k1 = k0 + {{depthChunk}} < {{depth}} ? k0 + {{depthChunk}} : {{depth}};
+                for (int o0 = 0; o0 < {{paddedOutPerGroup}}; o0 += 4) {
+                    const float *w = {{weights}} + (size_t)(g * {{paddedOutPerGroup}} + o0) * {{depth}};
+                    for (int q0 = 0; q0 < {{block}}; q0 += 16) {
+                        float a[4][16];
+                        for (int r = 0; r < 4; ++r) {
+                            for (int q = 0; q < 16; ++q) a[r][q] = acc[(size_t)(o0 + r) * {{block}} + q0 + q];
+                        }
+                        for (int k = k0; k < k1; ++k) {
+                            const float *src = col + (size_t)k * {{block}} + q0;
+                            for (int r = 0; r < 4; ++r) {
+                                const float wk = w[(size_t)r * {{depth}} + k];
+                                for (int q = 0; q < 16; ++q) a[r][q] += wk * src[q];
+                            }
+                        }
+                        for (int r = 0; r < 4; ++r) {
+                            for (int q = 0; q < 16; ++q) acc[(size_t)(o0 + r) * {{block}} + q0 + q] = a[r][q];
+                        }
                     }
                 }
-                for (int r = 0; r < no; ++r) for (int q = 0; q < {{block}}; ++q) acc[(size_t)(o0 + r) * {{block}} + q] = a[r][q];
             }
             for (int ol = 0; ol < {{outPerGroup}}; ++ol) {
                 const int o = g * {{outPerGroup}} + ol;
+                float *out = y + (size_t)o * {{outPixels}} + p0;
                 for (int q = 0; q < np; ++q) {
                     const int oy = (p0 + q) / {{outWidth}}, ox = (p0 + q) % {{outWidth}};
                     float v = acc[(size_t)ol * {{block}} + q] * {{multiplier}}[o] + {{offset}}[o];
-{{bypass}}{{epilogue}}                    y[(size_t)o * {{outPixels}} + p0 + q] = v;
-{{#producesSums}}
-                    {
-                        const float term = v - carry[o];
-                        const float next = sums[o] + term;
-                        carry[o] = (next - sums[o]) - term;
-                        sums[o] = next;
-                    }
-{{/producesSums}}
+{{bypass}}{{epilogue}}                    out[q] = v;
+                    (void)oy;
+                    (void)ox;
                 }
+{{#producesSums}}
+                {{prefix}}_kahan_add(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}}, out, np, 0.0f, 0);
+{{/producesSums}}
             }
         }
     }
+{{#producesSums}}
+    for (int o = 0; o < {{outChannels}}; ++o) {
+        y[{{outCount}} + o] = {{prefix}}_kahan_total(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}});
+    }
+{{/producesSums}}
 }

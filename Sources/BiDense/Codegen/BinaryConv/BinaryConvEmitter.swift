@@ -6,12 +6,84 @@ enum BinaryConvEmitter {
     throws -> KernelCode
   {
     let packed = PackedBinaryConv(fused, in: context.graph)
-    switch context.kernels {
-    case .float32Baseline:
+    if context.kernels == .float32Baseline {
       return try FloatBaselineConvEmitter.emit(kernel, packed, &context)
-    case .exact:
-      return try emitTableKernel(kernel, packed, &context)
     }
+    if packed.isDepthwise && !packed.transposed {
+      return try DepthwiseKernel.emit(kernel, packed, &context)
+    }
+    if packed.groups == 1 && !packed.transposed {
+      return try QuadLookupKernel.emit(kernel, packed, &context)
+    }
+    return try ChannelTableKernel.emit(kernel, packed, &context)
+  }
+
+  /// Where the DAB puts its signs.
+  enum DABOutput {
+    /// int8 ±1 in planes of `height` × `width` with a zero border: `top` rows above, `left`
+    /// columns before, and `planeHeight` × `planeWidth` in all.
+    case signs(height: Int, width: Int, top: Int, left: Int, planeHeight: Int, planeWidth: Int)
+    /// Floats ±s, one plane per channel.
+    case floats
+    /// Bits packed along channels, `bytesPerGroup` bytes per group of channels per pixel.
+    case bits(bytesPerGroup: Int, bytesPerPixel: Int)
+  }
+
+  /// The kernel's DAB: channel means (or the producer's sums), thresholds, scales, signs.
+  static func dabFunction(
+    _ kernel: Kernel, _ packed: PackedBinaryConv, _ output: DABOutput,
+    _ context: inout EmitContext
+  ) throws -> String {
+    context.usesCompensatedSums = true
+    let inShape = packed.inShape
+    var values: [String: String] = [
+      "fn": context.functionName, "fnComment": CText.comment(kernel.name),
+      "prefix": context.pool.prefix, "inChannels": "\(inShape.channels)",
+      "twoInChannels": "\(2 * inShape.channels)", "inPixels": "\(inShape.pixels)",
+      "inPixelsFloat": CText.float(Float(inShape.pixels)), "inCount": "\(inShape.count)",
+      "dab": try dabParameters(kernel, packed, &context),
+    ]
+    var flags = [
+      "readsSums": kernel.readsChannelSums, "zeroFirst": true, "signs": false, "floats": false,
+      "bits": false,
+    ]
+    switch output {
+    case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
+      values.merge([
+        "outType": "int8_t", "outCount": "\(inShape.channels * planeHeight * planeWidth)",
+        "planeSize": "\(planeHeight * planeWidth)", "paddedWidth": "\(planeWidth)",
+        "padTop": "\(top)", "padLeft": "\(left)", "inHeight": "\(height)",
+        "inWidth": "\(width)",
+        "layout": "Signs: int8 planes of \(planeHeight)x\(planeWidth), zero outside the input.",
+      ]) { $1 }
+      flags["signs"] = true
+    case .floats:
+      values.merge(["outType": "float", "layout": "Out: v = +-s as floats, a plane per channel."]) {
+        $1
+      }
+      flags["floats"] = true
+      flags["zeroFirst"] = false
+    case .bits(let bytesPerGroup, let bytesPerPixel):
+      values.merge([
+        "outType": "uint8_t", "outCount": "\(inShape.pixels * bytesPerPixel)",
+        "inPerGroup": "\(packed.inPerGroup)", "bytesPerGroup": "\(bytesPerGroup)",
+        "bytesPerPixel": "\(bytesPerPixel)",
+        "layout":
+          "Bits packed along channels, \(bytesPerGroup) byte(s) per group of "
+          + "\(packed.inPerGroup) channel(s) per pixel.",
+      ]) { $1 }
+      flags["bits"] = true
+    }
+    return try Template("kernels/dab.c").render(values, flags: flags)
+  }
+
+  /// The DAB's alpha, k and b, one array per kernel.
+  static func dabParameters(
+    _ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext
+  ) -> String {
+    context.pool.floats(
+      "\(context.symbolBase)_dab", packed.binarizer.alpha + packed.binarizer.k + packed.binarizer.b,
+      comment: "\(kernel.name): DAB alpha[\(packed.inShape.channels)], k, b")
   }
 
   /// The template values and flags every binary convolution kernel uses: names, shapes, the
@@ -41,9 +113,9 @@ enum BinaryConvEmitter {
       "groups": "\(packed.groups)", "inPerGroup": "\(packed.inPerGroup)",
       "outPerGroup": "\(packed.outPerGroup)",
     ]) { $1 }
-    values["dab"] = context.pool.floats(
-      "\(base)_dab", packed.binarizer.alpha + packed.binarizer.k + packed.binarizer.b,
-      comment: "\(kernel.name): DAB alpha[\(inShape.channels)], k, b")
+    values["dab"] = dabParameters(kernel, packed, &context)
+    values["prefix"] = context.pool.prefix
+    values["lanes"] = "\(CEmitter.compensatedLanes)"
     values["multiplier"] = context.pool.floats(
       "\(base)_mul", withWeightScale ? packed.multiplier : packed.batchNormScale,
       comment: "\(kernel.name): " + (withWeightScale ? "a * " : "") + "BN scale per output")
@@ -97,37 +169,6 @@ enum BinaryConvEmitter {
       flags["pool"] = true
     }
     return try Template("kernels/bypass_source.c").render(values, flags: flags)
-  }
-
-  /// The general exact kernel: activation bits packed along channels, and per byte of
-  /// agreement bits a lookup in a table of the 256 signed sums of the DAB scales.
-  static func emitTableKernel(
-    _ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext
-  ) throws -> KernelCode {
-    var (values, flags) = try sharedValues(kernel, packed, &context, bodyIndent: 16)
-    let bytesPerGroup = (packed.inPerGroup + 7) / 8
-    let tableBits = min(8, packed.inPerGroup)
-    let entries = 1 << tableBits
-    let bytesPerPixel = packed.groups * bytesPerGroup
-    values["weightBits"] = context.pool.bytes(
-      "\(context.symbolBase)_bits", packed.bytesAlongChannels(),
-      comment: "\(kernel.name): weight signs, [out][tap][byte], bit 1 = +1")
-    // Scratch: activation bits, then the scales, the tables and the producer's sum carries.
-    let bitBytes = packed.inShape.pixels * bytesPerPixel
-    let scaleOffset = align16(bitBytes)
-    let tableOffset = align16(scaleOffset + 4 * packed.inShape.channels)
-    let carryOffset = align16(tableOffset + 4 * packed.groups * bytesPerGroup * entries)
-    let scratch = carryOffset + (kernel.producesChannelSums ? 4 * packed.outShape.channels : 0)
-    values.merge([
-      "bytesPerGroup": "\(bytesPerGroup)", "bytesPerPixel": "\(bytesPerPixel)",
-      "bitBytes": "\(bitBytes)", "tableBits": "\(tableBits)", "entries": "\(entries)",
-      "entryMask": "\(entries - 1)", "groupTableStride": "\(bytesPerGroup * entries)",
-      "weightStride": "\(packed.window.taps * bytesPerGroup)",
-      "scaleOffset": "\(scaleOffset)", "tableOffset": "\(tableOffset)",
-      "carryOffset": "\(carryOffset)",
-    ]) { $1 }
-    let text = try Template("kernels/binary_conv.c").render(values, flags: flags)
-    return KernelCode(text: text, scratchBytes: scratch)
   }
 
   static func align16(_ n: Int) -> Int { (n + 15) / 16 * 16 }

@@ -1,0 +1,99 @@
+/* {{title}}
+ * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
+ * block of {{block}} output pixels, each quad of input channels gets a table of its 16 signed
+ * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
+ * and tap, the table row its 4 weight bits index: one vector add for 4 channels x {{block}}
+ * pixels. Tables cover {{chunkQuads}} quads at a time so they stay in the L1 cache. */
+{{dabFunction}}{{bypassSource}}
+/* The tables of quads q0 .. q0+nq-1 over the {{tableWidth}} pixels from row (plane offset),
+ * {{sourceStep}} apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void {{fn}}_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+{
+    for (int qq = 0; qq < nq; ++qq) {
+        const int8_t *src[4];
+        float s[4];
+        for (int k = 0; k < 4; ++k) {
+            const int c = 4 * (q0 + qq) + k;
+            /* Channels past the end are 0: their scale is 0. */
+            src[k] = signs + (size_t)(c < {{inChannels}} ? c : 0) * {{planeSize}} + row;
+            s[k] = c < {{inChannels}} ? scale[c] : 0.0f;
+        }
+        float *t = table + (size_t)qq * 16 * {{tableWidth}};
+        for (int l = 0; l < {{tableWidth}}; ++l) {
+            const float v0 = s[0] * (float)src[0][l * {{sourceStep}}], v1 = s[1] * (float)src[1][l * {{sourceStep}}];
+            const float v2 = s[2] * (float)src[2][l * {{sourceStep}}], v3 = s[3] * (float)src[3][l * {{sourceStep}}];
+            const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
+            const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
+            for (int e = 0; e < 16; ++e) t[e * {{tableWidth}} + l] = low[e & 3] + high[e >> 2];
+        }
+    }
+}
+
+static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+{
+    int8_t *signs = (int8_t *)(void *)scratch;
+    float *scale = (float *)(void *)(scratch + {{scaleOffset}});
+    float *table = (float *)(void *)(scratch + {{tableOffset}});
+    float *acc = (float *)(void *)(scratch + {{accOffset}});
+{{#producesSums}}
+    /* Per output channel, compensated lane sums of the stored values, written after the
+     * tensor for the DAB of the next layer. */
+    float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
+    for (int i = 0; i < {{outChannels}} * 2 * {{lanes}}; ++i) lanes[i] = 0.0f;
+{{/producesSums}}
+    {{fn}}_dab(x, signs, scale);
+    for (int by = 0; by < {{blockRows}}; ++by) {
+        for (int x0 = 0; x0 < {{blockWidth}}; x0 += {{block}}) {
+            for (int i = 0; i < {{paddedOutChannels}} * {{block}}; ++i) acc[i] = 0.0f;
+            for (int i = 0; i < {{kernelH}}; ++i) {
+                const int row = (by * {{strideH}} + i * {{dilationH}}) * {{paddedWidth}} + x0 * {{strideW}};
+                for (int tj = 0; tj < {{tableTaps}}; ++tj) {
+                    for (int q0 = 0; q0 < {{quads}}; q0 += {{chunkQuads}}) {
+                        const int nq = {{quads}} - q0 < {{chunkQuads}} ? {{quads}} - q0 : {{chunkQuads}};
+                        {{fn}}_tables(signs, scale, row + tj * {{dilationW}}, q0, nq, table);
+                        for (int o = 0; o < {{paddedOutChannels}}; o += {{outputBlock}}) {
+                            float a[{{outputBlock}}][{{block}}];
+                            for (int r = 0; r < {{outputBlock}}; ++r) {
+                                for (int k = 0; k < {{block}}; ++k) a[r][k] = acc[(o + r) * {{block}} + k];
+                            }
+                            for (int qq = 0; qq < nq; ++qq) {
+                                for (int j = {{firstTap}}; j < {{endTap}}; ++j) {
+                                    const int index = (i * {{kernelW}} + j) * {{quads}} + q0 + qq;
+                                    const float *t = table + (size_t)qq * 16 * {{tableWidth}} + {{tapShift}};
+                                    for (int r = 0; r < {{outputBlock}}; ++r) {
+                                        const int nibble = {{weightNibbles}}[(size_t)(o + r) * {{nibbleBytes}} + index / 2] >> (4 * (index & 1)) & 15;
+                                        const float *entry = t + nibble * {{tableWidth}};
+                                        for (int k = 0; k < {{block}}; ++k) a[r][k] += entry[k];
+                                    }
+                                }
+                            }
+                            for (int r = 0; r < {{outputBlock}}; ++r) {
+                                for (int k = 0; k < {{block}}; ++k) acc[(o + r) * {{block}} + k] = a[r][k];
+                            }
+                        }
+                    }
+                }
+            }
+            const int count = {{blockWidth}} - x0 < {{block}} ? {{blockWidth}} - x0 : {{block}};
+            for (int o = 0; o < {{outChannels}}; ++o) {
+                float *out = y + (size_t)o * {{outPixels}} + by * {{blockWidth}} + x0;
+                for (int k = 0; k < count; ++k) {
+                    const int pixel = by * {{blockWidth}} + x0 + k;
+                    const int oy = pixel / {{outWidth}}, ox = pixel % {{outWidth}};
+                    float v = acc[o * {{block}} + k] * {{multiplier}}[o] + {{offset}}[o];
+{{bypass}}{{epilogue}}                    out[k] = v;
+                    (void)oy;
+                    (void)ox;
+                }
+{{#producesSums}}
+                {{prefix}}_kahan_add(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}}, out, count, 0.0f, 0);
+{{/producesSums}}
+            }
+        }
+    }
+{{#producesSums}}
+    for (int o = 0; o < {{outChannels}}; ++o) {
+        y[{{outCount}} + o] = {{prefix}}_kahan_total(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}});
+    }
+{{/producesSums}}
+}
