@@ -65,11 +65,14 @@ public struct EmitOptions: Sendable {
   /// Where the model came from, for the file headers.
   public var source: String
   public var kernels: KernelSet
+  /// The bits of one packed word: 32 on Cortex-M, 64 elsewhere (set from the target).
+  public var wordBits: Int
 
-  public init(prefix: String, source: String, kernels: KernelSet = .exact) {
+  public init(prefix: String, source: String, kernels: KernelSet = .exact, wordBits: Int = 64) {
     self.prefix = CText.identifier(prefix)
     self.source = source
     self.kernels = kernels
+    self.wordBits = wordBits
   }
 }
 
