@@ -134,6 +134,8 @@ public struct TargetFootprint: Sendable {
   public var flashSource: String
   public var workspaceBytes: Int
   public var stackBytes: Int?
+  /// Why the stack was not measured, when it was not.
+  public var stackNote = "the harness measures the stack on bare-metal targets only"
   public var instructions: Int?
   /// Workspace plus the measured stack, when the stack was measured.
   public var ramBytes: Int? { stackBytes.map { workspaceBytes + $0 } }
@@ -179,6 +181,10 @@ public struct TargetFootprint: Sendable {
           "text + data of \(prefix).o and \(prefix)_weights.o, \(target.sizeTool)"
       }
     }
+    if target.harness == .bareMetal, !target.missingTools.isEmpty {
+      footprint.stackNote =
+        "not measured: \(target.missingTools.joined(separator: " and ")) not installed"
+    }
     if target.harness == .bareMetal, target.missingTools.isEmpty {
       let program = try TargetProgram.build(
         model, for: target, in: directory, compiler: compiler, optimization: optimization,
@@ -214,7 +220,7 @@ public struct TargetFootprint: Sendable {
         "  RAM \(ramBytes) bytes: workspace \(workspaceBytes) + stack \(stackBytes) "
         + "(measured by the harness)\n"
     } else {
-      out += "  RAM: workspace \(workspaceBytes) bytes + stack (not measured on this target)\n"
+      out += "  RAM: workspace \(workspaceBytes) bytes + stack (\(stackNote))\n"
     }
     if let instructions {
       out += "  \(instructions) instructions per run (QEMU -icount, SysTick)\n"
