@@ -3,17 +3,21 @@ import Foundation
 /// The `bidensec` command: `generate`, `verify`, `inspect`, `examples`.
 public enum CommandLineTool {
   static let usage = """
-    usage: bidensec generate [MODEL] [--weights W.safetensors] [--name NAME] [-o DIR] [--quiet]
+    usage: bidensec generate [MODEL] [--weights W.safetensors] [--name NAME] [-o DIR]
+                             [--target T] [--quiet]
            bidensec verify   [MODEL] [--weights W.safetensors] [--input X.f32] [--expect Y.f32]
-                             [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
+                             [--target T] [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
            bidensec inspect  [MODEL] [--weights W.safetensors] [--format text|json|dot]
+                             [--target T]
            bidensec bench    [MODEL] [--weights W.safetensors] [--runs N] [--cc CC]
-                             [--cflags FLAGS] [--native] [--dab-scale channel|layer]
+                             [--cflags FLAGS] [--native] [--dab-scale channel|layer] [--target T]
            bidensec examples
 
     MODEL is a model JSON (a model spec or a native graph; its weights default to the
     .safetensors file of the same name) or the name of a built-in example; without MODEL the
-    default example (\(Examples.defaultName)) is used.
+    default example (\(Examples.defaultName)) is used. --target is one of
+    \(Target.all.map(\.name).joined(separator: ", ")) (default host): it picks the word size,
+    the compiler and flags (--cc and --cflags override them) and where verify runs the C.
 
     """
 
@@ -75,6 +79,31 @@ public enum CommandLineTool {
       throw UsageError("--dab-scale takes 'channel' or 'layer', got '\(printable(text))'")
     }
     return scale
+  }
+
+  /// The `--target` named, or nil when not given.
+  static func target(_ args: Arguments) throws -> Target? {
+    guard let name = args.values["target"] else { return nil }
+    guard let target = Target.named(name) else {
+      throw UsageError(
+        "--target is one of \(Target.all.map(\.name).joined(separator: ", ")), "
+          + "not '\(printable(name))'")
+    }
+    return target
+  }
+
+  /// The emit options for a model on a target.
+  static func emitOptions(_ args: Arguments, _ loaded: LoadedModel, _ target: Target)
+    -> EmitOptions
+  {
+    EmitOptions(
+      prefix: args.values["name"] ?? loaded.graph.name, source: loaded.source,
+      wordBits: target.wordBits)
+  }
+
+  /// `--cflags` split into words, or nil.
+  static func cflags(_ args: Arguments) -> [String]? {
+    args.values["cflags"].map { $0.split(separator: " ").map(String.init) }
   }
 
   static func progress(_ args: Arguments, _ console: Console, layers: Int) -> Progress {

@@ -1,15 +1,18 @@
 import Foundation
 
-/// `bidensec generate`: writes NAME.h, NAME.c and NAME_weights.c.
+/// `bidensec generate`: writes NAME.h, NAME.c and NAME_weights.c; with `--target`, also
+/// prints the flash and RAM the model takes there.
 enum GenerateCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "output"], switches: ["quiet", "progress"])
+      words, valued: ["weights", "name", "output", "target", "cc", "cflags"],
+      switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let graph = loaded.graph
     let progress = CommandLineTool.progress(args, console, layers: graph.nodes.count)
     progress.stage("read \(loaded.source): \(graph.nodes.count) primitive ops")
-    let options = EmitOptions(prefix: args.values["name"] ?? graph.name, source: loaded.source)
+    let chosen = try CommandLineTool.target(args)
+    let options = CommandLineTool.emitOptions(args, loaded, chosen ?? .host)
     let model = try CompiledModel(graph, options: options)
     progress.stage("fused into \(model.schedule.kernels.count) nodes and emitted C")
     let folder = args.values["output"] ?? "Generated/\(model.generated.prefix)"
@@ -22,6 +25,12 @@ enum GenerateCommand {
           + "  \(model.schedule.kernels.count) fused nodes, \(graph.parameterCount) parameters\n"
           + "  weights \(g.weightBytes) bytes (float32: \(4 * graph.parameterCount) bytes), "
           + "workspace \(g.plan.workspaceBytes) bytes\n")
+    }
+    if let target = chosen {
+      progress.stage("measuring flash and RAM on \(target.name)")
+      let footprint = try TargetFootprint.measure(
+        model, on: target, compiler: args.values["cc"], optimization: CommandLineTool.cflags(args))
+      if !args.flags.contains("quiet") { console.write(footprint.summary) }
     }
     return 0
   }

@@ -5,20 +5,19 @@ import Foundation
 enum VerifyCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "input", "expect", "cc", "cflags", "seed"],
+      words, valued: ["weights", "name", "input", "expect", "cc", "cflags", "seed", "target"],
       switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
     progress.stage("read \(loaded.source): \(loaded.graph.nodes.count) primitive ops")
+    let target = try CommandLineTool.target(args) ?? .host
     let model = try CompiledModel(
-      loaded.graph,
-      options: EmitOptions(prefix: args.values["name"] ?? loaded.graph.name, source: loaded.source))
+      loaded.graph, options: CommandLineTool.emitOptions(args, loaded, target))
     progress.stage("generated C for \(model.schedule.kernels.count) fused nodes")
     var options = Verifier.Options()
-    if let cc = args.values["cc"] { options.compiler = cc }
-    if let flags = args.values["cflags"] {
-      options.flags = flags.split(separator: " ").map(String.init)
-    }
+    options.target = target
+    options.compiler = args.values["cc"]
+    options.flags = CommandLineTool.cflags(args)
     if let seed = try args.integer("seed") { options.seed = UInt64(truncatingIfNeeded: seed) }
     if let input = args.values["input"] {
       options.input = try RawFloats.read(path: input)
@@ -43,6 +42,9 @@ enum VerifyCommand {
     -> String
   {
     var out = "verify \(model.options.source) (\(options.inputSource)): \(report.compileCommand)\n"
+    if report.target != Target.host.name {
+      out += "ran on \(report.target): \(report.runCommand)\n"
+    }
     out += pad("node", 5) + pad("name", 34) + pad("kind", 48) + pad("max |error|", 13)
     out += pad("bound", 11) + pad("outside", 9) + pad("ties", 6) + "result\n"
     for layer in report.layers {
@@ -57,6 +59,12 @@ enum VerifyCommand {
     if let x = report.expected {
       out += "against the expected output: max |difference| \(short(x.maxError)), "
       out += "\(x.outside) of \(x.count) outside the bound \(short(x.bound))\n"
+    }
+    if let stack = report.stackBytes {
+      out += "on \(report.target): stack \(stack) bytes"
+      out +=
+        report.instructions.map { ", \($0) instructions per untraced run (QEMU -icount)" } ?? ""
+      out += "\n"
     }
     let failed = report.layers.filter { !$0.passed }
     if report.passed {

@@ -79,12 +79,13 @@ public struct EmitOptions: Sendable {
   /// The DAB's scale: exact per input channel, or the `--dab-scale=layer` approximation.
   public var dabScale: DABScale = .perChannel
   /// The machine word for packed bits: 64 on 64-bit hosts, 32 on Cortex-M.
-  public var wordBits = 64
+  public var wordBits: Int
 
-  public init(prefix: String, source: String, kernels: KernelSet = .exact) {
+  public init(prefix: String, source: String, kernels: KernelSet = .exact, wordBits: Int = 64) {
     self.prefix = CText.identifier(prefix)
     self.source = source
     self.kernels = kernels
+    self.wordBits = wordBits
   }
 }
 

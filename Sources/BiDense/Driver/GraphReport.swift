@@ -29,7 +29,8 @@ public enum GraphReport {
     return out
   }
 
-  public static func json(_ model: CompiledModel) -> String {
+  /// The fused graph as JSON; with a footprint, a "target" object with its flash and RAM.
+  public static func json(_ model: CompiledModel, footprint: TargetFootprint? = nil) -> String {
     let g = model.generated
     var nodes: [String] = []
     for k in g.kernels {
@@ -45,11 +46,20 @@ public enum GraphReport {
         "ops": [\(k.nodes.map { "\"\(escape($0))\"" }.joined(separator: ", "))]}
         """)
     }
+    var target = ""
+    if let f = footprint {
+      let optional = { (value: Int?) in value.map(String.init) ?? "null" }
+      target =
+        "\n \"target\": {\"name\": \"\(f.target)\", \"flash_bytes\": \(f.flashBytes), "
+        + "\"flash_source\": \"\(escape(f.flashSource))\", \"workspace_bytes\": \(f.workspaceBytes), "
+        + "\"stack_bytes\": \(optional(f.stackBytes)), \"ram_bytes\": \(optional(f.ramBytes)), "
+        + "\"instructions\": \(optional(f.instructions))},"
+    }
     return """
       {"model": "\(escape(model.options.source))", "prefix": "\(g.prefix)", \
       "parameters": \(model.graph.parameterCount), "input_size": \(g.inputSize), \
       "output_size": \(g.outputSize), "workspace_bytes": \(g.plan.workspaceBytes), \
-      "workspace_lower_bound": \(g.plan.lowerBound), "weight_bytes": \(g.weightBytes),
+      "workspace_lower_bound": \(g.plan.lowerBound), "weight_bytes": \(g.weightBytes),\(target)
        "nodes": [
       \(nodes.joined(separator: ",\n"))
       ]}

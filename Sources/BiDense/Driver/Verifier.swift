@@ -1,12 +1,16 @@
 import Foundation
 
-/// Checks generated C against the interpreter: compiles it with a C compiler, runs it with
-/// tracing on, then compares every fused node with teacher forcing (the interpreter evaluates
+/// Checks generated C against the interpreter: compiles it for a target, runs it there (on
+/// this machine or under an emulator) with tracing on, then compares every fused node with teacher forcing (the interpreter evaluates
 /// the node on the inputs the C itself computed) and the whole model end to end.
 public struct Verifier {
   public struct Options: Sendable {
-    public var compiler = "cc"
-    public var flags = ["-O2"]
+    /// Where the C is compiled for and run.
+    public var target = Target.host
+    /// The C compiler, or nil for the target's.
+    public var compiler: String?
+    /// Flags replacing the target's optimisation flags (its architecture flags stay).
+    public var flags: [String]?
     /// The model's input, or nil for a seeded random one.
     public var input: [Float]?
     public var inputSource = "seeded random input"
@@ -37,6 +41,12 @@ public struct Verifier {
     public var endToEnd: Agreement
     public var expected: Agreement?
     public var compileCommand: String
+    public var target: String
+    public var runCommand: String
+    /// Stack bytes the run used, where the harness measures it (bare metal).
+    public var stackBytes: Int?
+    /// Instructions one untraced run executed, where the emulator counts them (Cortex-M).
+    public var instructions: Int?
     public var passed: Bool {
       layers.allSatisfy(\.passed) && (expected.map { $0.outside == 0 } ?? true)
     }
@@ -70,35 +80,14 @@ public struct Verifier {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("bidensec-verify-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    try model.write(to: directory)
-    let prefix = model.generated.prefix
-    let harness = try Template("harness/host_main.c").render([
-      "prefix": prefix, "PREFIX": prefix.uppercased(),
-    ])
-    try Data(harness.utf8).write(to: directory.appendingPathComponent("main.c"))
-    try RawFloats.encode(inputValues).write(to: directory.appendingPathComponent("input.f32"))
-
-    progress("compiling the C with \(options.compiler)")
-    let command =
-      [options.compiler, "-std=c99"] + options.flags + [
-        "-D\(prefix.uppercased())_TRACE", "-o", "model", "main.c", "\(prefix).c",
-        "\(prefix)_weights.c", "-lm",
-      ]
-    let compiled = try Shell.run(command, in: directory, timeout: options.timeout)
-    guard compiled.status == 0, !compiled.timedOut else {
-      throw BiDenseError(
-        "the C compiler failed (\(Shell.quoted(command))):\n\(compiled.output)")
-    }
-    progress("running the compiled model")
-    let ran = try Shell.run(
-      [directory.appendingPathComponent("model").path, "input.f32", "output.f32", "trace.bin"],
-      in: directory, timeout: options.timeout)
-    guard ran.status == 0, !ran.timedOut else {
-      throw BiDenseError(
-        "the compiled model failed (status \(ran.status)\(ran.timedOut ? ", timed out" : "")):\n"
-          + ran.output)
-    }
-    let output = try RawFloats.read(path: directory.appendingPathComponent("output.f32").path)
+    let target = options.target
+    progress("compiling the C for \(target.name) with \(options.compiler ?? target.compiler)")
+    let program = try TargetProgram.build(
+      model, for: target, in: directory, compiler: options.compiler, optimization: options.flags,
+      trace: true, timeout: options.timeout)
+    progress("running the compiled model on \(target.name)")
+    let ran = try program.run(input: inputValues, timeout: options.timeout)
+    let output = try program.output()
     let trace = try Self.readTrace(directory.appendingPathComponent("trace.bin").path)
 
     progress("comparing \(model.schedule.kernels.count) nodes with the interpreter")
@@ -111,7 +100,8 @@ public struct Verifier {
     let expected = options.expect.map { Agreement(actual: output, reference: $0) }
     return Report(
       layers: layers, endToEnd: endToEnd, expected: expected,
-      compileCommand: Shell.quoted(command))
+      compileCommand: Shell.quoted(program.compileCommand), target: target.name,
+      runCommand: program.runCommand, stackBytes: ran.stackBytes, instructions: ran.instructions)
   }
 
   /// Reads trace.bin: per fused node, int32 index, int32 count, then count floats.

@@ -49,6 +49,16 @@ public enum Examples {
         """,
       seed: 18),
     Example(
+      name: "upernet-depth-micro",
+      summary: "UperNet depth sized for a microcontroller (STM32H7 class), dims 16-128, 32x48",
+      spec: """
+        {"module": "BiDenseUperNetDepthModel",
+         "constructor": {"max_depth": 10, "backbone": "convnext_tiny", "features": 32,
+                         "backbone_dims": [16, 32, 64, 128], "backbone_depths": [1, 1, 2, 1]},
+         "inputs": [[1, 3, 32, 48]]}
+        """,
+      seed: 23),
+    Example(
       name: "upernet-depth-tiny",
       summary: "the paper's configuration: UperNet depth, ConvNeXt-tiny, features 256, 416x544",
       spec: """
