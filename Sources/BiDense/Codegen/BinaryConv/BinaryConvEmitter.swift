@@ -12,7 +12,9 @@ enum BinaryConvEmitter {
     if packed.isDepthwise && !packed.transposed {
       return try DepthwiseKernel.emit(kernel, packed, &context)
     }
-    if packed.groups == 1 && !packed.transposed {
+    // LUT-4 needs vector registers to pay for its tables; a 32-bit core without them does
+    // better with the byte tables' lookups.
+    if packed.groups == 1 && !packed.transposed && context.wordBits == 64 {
       return try QuadLookupKernel.emit(kernel, packed, &context)
     }
     return try ChannelTableKernel.emit(kernel, packed, &context)
