@@ -46,8 +46,11 @@ enum BenchCommand {
     out += pad("node", 5) + pad("name", 34) + pad("kernel", 40) + pad("MMAC", 9)
     out += pad("ms", 10) + pad("baseline ms", 12) + pad("speedup", 9) + "GMAC/s\n"
     for node in report.nodes {
-      out += pad("\(node.index)", 5) + pad(printable(node.name), 34) + pad(node.variant.isEmpty ? node.kind : node.variant, 40)
-      out += pad(node.multiplyAccumulates > 0 ? fixed(Double(node.multiplyAccumulates) / 1e6, 1) : "", 9)
+      out +=
+        pad("\(node.index)", 5) + pad(printable(node.name), 34)
+        + pad(node.variant.isEmpty ? node.kind : node.variant, 40)
+      out += pad(
+        node.multiplyAccumulates > 0 ? fixed(Double(node.multiplyAccumulates) / 1e6, 1) : "", 9)
       out += pad(fixed(node.nanoseconds / 1e6, 3), 10)
       out += pad(fixed(node.baselineNanoseconds / 1e6, 3), 12)
       out += pad(fixed(node.speedup, 2) + "x", 9)

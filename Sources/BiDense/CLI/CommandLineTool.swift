@@ -7,8 +7,9 @@ public enum CommandLineTool {
                              [--target T] [--quiet]
            bidensec verify   [MODEL] [--weights W.safetensors] [--input X.f32] [--expect Y.f32]
                              [--target T] [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
+                             [--dab-scale channel|layer]
            bidensec inspect  [MODEL] [--weights W.safetensors] [--format text|json|dot]
-                             [--target T]
+                             [--target T] [--dab-scale channel|layer]
            bidensec bench    [MODEL] [--weights W.safetensors] [--runs N] [--cc CC]
                              [--cflags FLAGS] [--native] [--dab-scale channel|layer] [--target T]
            bidensec examples
@@ -18,6 +19,8 @@ public enum CommandLineTool {
     default example (\(Examples.defaultName)) is used. --target is one of
     \(Target.all.map(\.name).joined(separator: ", ")) (default host): it picks the word size,
     the compiler and flags (--cc and --cflags override them) and where verify runs the C.
+    --dab-scale=layer trades exactness for speed: one DAB scale per layer, so dense binary
+    convolutions become pure xnor-popcounts; verify reports the error against the exact model.
 
     """
 
@@ -93,12 +96,14 @@ public enum CommandLineTool {
   }
 
   /// The emit options for a model on a target.
-  static func emitOptions(_ args: Arguments, _ loaded: LoadedModel, _ target: Target)
+  static func emitOptions(_ args: Arguments, _ loaded: LoadedModel, _ target: Target) throws
     -> EmitOptions
   {
-    EmitOptions(
+    var options = EmitOptions(
       prefix: args.values["name"] ?? loaded.graph.name, source: loaded.source,
       wordBits: target.wordBits)
+    options.dabScale = try dabScale(args)
+    return options
   }
 
   /// `--cflags` split into words, or nil.

@@ -5,14 +5,14 @@ import Foundation
 enum GenerateCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "output", "target", "cc", "cflags"],
+      words, valued: ["weights", "name", "output", "target", "cc", "cflags", "dab-scale"],
       switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let graph = loaded.graph
     let progress = CommandLineTool.progress(args, console, layers: graph.nodes.count)
     progress.stage("read \(loaded.source): \(graph.nodes.count) primitive ops")
     let chosen = try CommandLineTool.target(args)
-    let options = CommandLineTool.emitOptions(args, loaded, chosen ?? .host)
+    let options = try CommandLineTool.emitOptions(args, loaded, chosen ?? .host)
     let model = try CompiledModel(graph, options: options)
     progress.stage("fused into \(model.schedule.kernels.count) nodes and emitted C")
     let folder = args.values["output"] ?? "Generated/\(model.generated.prefix)"

@@ -4,11 +4,12 @@ import Foundation
 enum InspectCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "format", "target", "cc", "cflags"], switches: [])
+      words, valued: ["weights", "name", "format", "target", "cc", "cflags", "dab-scale"],
+      switches: [])
     let loaded = try CommandLineTool.loadModel(args, console)
     let chosen = try CommandLineTool.target(args)
     let model = try CompiledModel(
-      loaded.graph, options: CommandLineTool.emitOptions(args, loaded, chosen ?? .host))
+      loaded.graph, options: try CommandLineTool.emitOptions(args, loaded, chosen ?? .host))
     let format = args.values["format"] ?? "text"
     guard ["text", "json", "dot"].contains(format) else {
       throw UsageError("--format is text, json or dot, not '\(printable(format))'")

@@ -5,14 +5,17 @@ import Foundation
 enum VerifyCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "input", "expect", "cc", "cflags", "seed", "target"],
+      words,
+      valued: [
+        "weights", "name", "input", "expect", "cc", "cflags", "dab-scale", "seed", "target",
+      ],
       switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
     progress.stage("read \(loaded.source): \(loaded.graph.nodes.count) primitive ops")
     let target = try CommandLineTool.target(args) ?? .host
     let model = try CompiledModel(
-      loaded.graph, options: CommandLineTool.emitOptions(args, loaded, target))
+      loaded.graph, options: try CommandLineTool.emitOptions(args, loaded, target))
     progress.stage("generated C for \(model.schedule.kernels.count) fused nodes")
     var options = Verifier.Options()
     options.target = target
@@ -46,11 +49,13 @@ enum VerifyCommand {
       out += "ran on \(report.target): \(report.runCommand)\n"
     }
     out += pad("node", 5) + pad("name", 34) + pad("kind", 48) + pad("max |error|", 13)
-    out += pad("bound", 11) + pad("outside", 9) + pad("ties", 6) + "result\n"
+    out += pad("bound", 11) + pad("outside", 9) + pad("ties", 6)
+    out += model.isApproximate ? pad("vs exact", 11) + "result\n" : "result\n"
     for layer in report.layers {
       out += pad("\(layer.index)", 5) + pad(printable(layer.name), 34) + pad(layer.kind, 48)
       out += pad(short(layer.agreement.maxError), 13) + pad(short(layer.agreement.bound), 11)
       out += pad("\(layer.agreement.outside)", 9) + pad("\(layer.ties)", 6)
+      if let exact = layer.exact { out += pad(short(exact.maxError), 11) }
       out += layer.passed ? (layer.agreement.outside > 0 ? "ok (ties)\n" : "ok\n") : "DIFFERS\n"
     }
     let e = report.endToEnd
@@ -66,9 +71,17 @@ enum VerifyCommand {
         report.instructions.map { ", \($0) instructions per untraced run (QEMU -icount)" } ?? ""
       out += "\n"
     }
+    if let x = report.exactEndToEnd {
+      out +=
+        "APPROXIMATE (--dab-scale=layer): against the exact model, end to end: max |difference| "
+      out +=
+        "\(short(x.maxError)), median \(short(x.medianError)), \(x.outside) of \(x.count) outside "
+      out += "the exact bound \(short(x.bound)); 'vs exact' above is the same per node\n"
+    }
     let failed = report.layers.filter { !$0.passed }
     if report.passed {
       out += "PASSED: every node agrees with the interpreter"
+      out += model.isApproximate ? " of the approximation" : ""
       out += report.expected == nil ? "\n" : ", and the output with the expected values\n"
     } else {
       out += "FAILED:"

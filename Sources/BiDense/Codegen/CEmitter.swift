@@ -13,7 +13,6 @@ struct KernelCode {
 struct EmitContext {
   let graph: Graph
   let kernels: KernelSet
-  let dabScale: DABScale
   let wordBits: Int
   var pool: ConstantPool
   /// Set by a kernel that calls the model's compensated-sum helpers.
@@ -106,7 +105,7 @@ public enum CEmitter {
     let prefix = options.prefix
     let upper = prefix.uppercased()
     var context = EmitContext(
-      graph: graph, kernels: options.kernels, dabScale: options.dabScale,
+      graph: graph, kernels: options.kernels,
       wordBits: options.wordBits, pool: ConstantPool(prefix: prefix))
     var functions: [String] = []
     var codes: [KernelCode] = []
@@ -180,6 +179,9 @@ public enum CEmitter {
     let summary =
       "\(schedule.kernels.count) fused nodes, \(graph.parameterCount) parameters in "
       + "\(context.pool.bytes) bytes of weights, \(plan.workspaceBytes) bytes of workspace."
+      + (options.dabScale == .perLayer
+        ? "\n * APPROXIMATE (--dab-scale=layer): one DAB scale per layer in the dense convolutions."
+        : "")
     let common: [String: String] = [
       "prefix": prefix, "PREFIX": upper, "source": CText.comment(options.source),
       "summary": summary,

@@ -4,6 +4,8 @@ struct ConstantPool {
   enum Contents: Hashable {
     case floats([UInt32])
     case bytes([UInt8])
+    /// Unsigned words of 32 or 64 bits.
+    case words([UInt64], bits: Int)
   }
 
   struct Entry {
@@ -29,6 +31,10 @@ struct ConstantPool {
     intern(name, .bytes(values), comment: comment)
   }
 
+  mutating func words(_ name: String, _ values: [UInt64], bits: Int, comment: String) -> String {
+    intern(name, .words(values, bits: bits), comment: comment)
+  }
+
   private mutating func intern(_ name: String, _ contents: Contents, comment: String) -> String {
     if let symbol = index[contents] { return symbol }
     let symbol = "\(prefix)_\(name)"
@@ -41,6 +47,7 @@ struct ConstantPool {
     switch contents {
     case .floats(let v): return v.count
     case .bytes(let v): return v.count
+    case .words(let v, _): return v.count
     }
   }
 
@@ -48,6 +55,7 @@ struct ConstantPool {
     switch contents {
     case .floats: return "float"
     case .bytes: return "uint8_t"
+    case .words(_, let bits): return "uint\(bits)_t"
     }
   }
 
@@ -57,6 +65,7 @@ struct ConstantPool {
       switch entry.contents {
       case .floats(let v): return total + 4 * v.count
       case .bytes(let v): return total + v.count
+      case .words(let v, let bits): return total + v.count * bits / 8
       }
     }
   }
@@ -86,6 +95,8 @@ struct ConstantPool {
       switch entry.contents {
       case .floats(let bits): for b in bits { append(CText.float(Float(bitPattern: b))) }
       case .bytes(let v): for b in v { append(String(b)) }
+      case .words(let v, let bits):
+        for w in v { append("UINT\(bits)_C(0x\(String(w, radix: 16)))") }
       }
       out += "\n};\n\n"
     }

@@ -28,6 +28,8 @@ public struct Verifier {
     public var name: String
     public var kind: String
     public var agreement: Agreement
+    /// Under an approximation, the C against the exact model's node on the same inputs.
+    public var exact: Agreement?
     /// Inputs whose |x − tau| lies within float rounding of 0: one bit may differ there.
     public var ties: Int
     /// Outputs outside the bound with no tie in their window.
@@ -40,6 +42,8 @@ public struct Verifier {
     /// The C's output against the interpreter run from the same input, end to end.
     public var endToEnd: Agreement
     public var expected: Agreement?
+    /// Under an approximation, the C's output against the exact model's, end to end.
+    public var exactEndToEnd: Agreement?
     public var compileCommand: String
     public var target: String
     public var runCommand: String
@@ -98,8 +102,15 @@ public struct Verifier {
     let reference = graph.outputs.flatMap { values[$0]!.data }
     let endToEnd = Agreement(actual: output, reference: reference)
     let expected = options.expect.map { Agreement(actual: output, reference: $0) }
+    var exactEndToEnd: Agreement?
+    if model.isApproximate {
+      progress("running the exact model end to end")
+      let exact = try Interpreter.run(model.exactGraph, inputs: inputs)
+      exactEndToEnd = Agreement(
+        actual: output, reference: model.exactGraph.outputs.flatMap { exact[$0]!.data })
+    }
     return Report(
-      layers: layers, endToEnd: endToEnd, expected: expected,
+      layers: layers, endToEnd: endToEnd, expected: expected, exactEndToEnd: exactEndToEnd,
       compileCommand: Shell.quoted(program.compileCommand), target: target.name,
       runCommand: program.runCommand, stackBytes: ran.stackBytes, instructions: ran.instructions)
   }
@@ -142,12 +153,18 @@ public struct Verifier {
       for input in kernel.inputs { given[input] = known[input]! }
       let reference = Interpreter.run(graph, nodes: kernel.nodes, given: given)[kernel.output]!
       let agreement = Agreement(actual: values, reference: reference.data)
+      let exact =
+        model.isApproximate
+        ? Agreement(
+          actual: values,
+          reference: Interpreter.run(model.exactGraph, nodes: kernel.nodes, given: given)[
+            kernel.output]!.data) : nil
       let (ties, affected) = Self.ties(kernel, graph, given, reach: agreement.outside > 0)
       let unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
       layers.append(
         Layer(
           index: index, name: kernel.name, kind: model.generated.kernels[index].kind,
-          agreement: agreement, ties: ties, unexplained: unexplained))
+          agreement: agreement, exact: exact, ties: ties, unexplained: unexplained))
       known[kernel.output] = Tensor(shape: shape, data: values)
     }
     return layers

@@ -32,6 +32,11 @@ public struct Graph: Sendable {
     return result
   }
 
+  /// Replaces the op of node `id` by one of the same kind and shape (a rewrite's tweak).
+  mutating func replaceOp(_ id: ValueID, with op: Op) {
+    nodes[id].op = op
+  }
+
   /// Appends a node whose shape the caller has already checked.
   mutating func append(_ name: String, _ op: Op, _ inputs: [ValueID], _ shape: TensorShape)
     -> ValueID

@@ -80,6 +80,9 @@ public struct Binarizer: Sendable {
   public var alpha: [Float]
   public var k: [Float]
   public var b: [Float]
+  /// The `--dab-scale=layer` approximation: every channel takes the mean of the channel
+  /// scales, so the convolution after it is a pure xnor-popcount. Not the model's arithmetic.
+  public var layerScale = false
 
   public init(alpha: [Float], k: [Float], b: [Float]) {
     self.alpha = alpha

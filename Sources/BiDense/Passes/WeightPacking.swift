@@ -68,9 +68,9 @@ public struct PackedBinaryConv: Sendable {
     positive[(o * window.taps + tap) * inPerGroup + c]
   }
 
-  /// Signs packed 8 channels to a byte: [out][tap][ceil(inPerGroup / 8) bytes].
-  public func bytesAlongChannels() -> [UInt8] {
-    let perTap = (inPerGroup + 7) / 8
+  /// Signs packed 8 channels to a byte: [out][tap][bytesPerTap, by default ceil(inPerGroup / 8)].
+  public func bytesAlongChannels(bytesPerTap: Int? = nil) -> [UInt8] {
+    let perTap = bytesPerTap ?? (inPerGroup + 7) / 8
     var bytes = [UInt8](repeating: 0, count: outShape.channels * window.taps * perTap)
     for o in 0..<outShape.channels {
       for tap in 0..<window.taps {

@@ -25,6 +25,10 @@ extension Interpreter {
       threshold[c] = tau
       scale[c] = exp(p.alpha[c] * (meanDeviation - 1))
     }
+    if p.layerScale {
+      let mean = Float(scale.reduce(0.0) { $0 + Double($1) } / Double(scale.count))
+      scale = [Float](repeating: mean, count: scale.count)
+    }
     return BinarizerStatistics(threshold: threshold, scale: scale)
   }
 

@@ -9,8 +9,8 @@
 static void {{fn}}_tables(const float *scale, float *table)
 {
     for (int g = 0; g < {{groups}}; ++g) {
-        for (int q = 0; q < {{bytesPerGroup}}; ++q) {
-            float *t = table + (size_t)(g * {{bytesPerGroup}} + q) * {{entries}};
+        for (int q = 0; q < {{unitsPerGroup}}; ++q) {
+            float *t = table + (size_t)(g * {{unitsPerGroup}} + q) * {{entries}};
             float s[8];
             float total = 0.0f;
             for (int i = 0; i < {{tableBits}}; ++i) {
@@ -28,7 +28,7 @@ static void {{fn}}_tables(const float *scale, float *table)
 {{bypassSource}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
-    uint8_t *bits = scratch;
+    {{unit}} *bits = ({{unit}} *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + {{scaleOffset}});
     float *table = (float *)(void *)(scratch + {{tableOffset}});
 {{#producesSums}}
@@ -43,7 +43,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     for (int oy = 0; oy < {{outHeight}}; ++oy) {
         for (int ox = 0; ox < {{outWidth}}; ++ox) {
             /* The input pixels under the window; taps in the zero padding add nothing. */
-            const uint8_t *window[{{taps}}];
+            const {{unit}} *window[{{taps}}];
             int tap[{{taps}}];
             int n = 0;
             for (int i = 0; i < {{kernelH}}; ++i) {
@@ -66,20 +66,20 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     const int ix = ox * {{strideW}} - {{padW}} + j * {{dilationW}};
                     if (ix < 0 || ix >= {{inWidth}}) continue;
 {{/transposed}}
-                    window[n] = bits + (size_t)(iy * {{inWidth}} + ix) * {{bytesPerPixel}};
-                    tap[n] = (i * {{kernelW}} + j) * {{bytesPerGroup}};
+                    window[n] = bits + (size_t)(iy * {{inWidth}} + ix) * {{unitsPerPixel}};
+                    tap[n] = (i * {{kernelW}} + j) * {{unitsPerGroup}};
                     ++n;
                 }
             }
             for (int o = 0; o < {{outChannels}}; ++o) {
                 const int g = o / {{outPerGroup}};
-                const uint8_t *w = {{weightBits}} + (size_t)o * {{weightStride}};
+                const {{unit}} *w = {{weightBits}} + (size_t)o * {{weightStride}};
                 const float *t = table + (size_t)g * {{groupTableStride}};
                 float acc = 0.0f;
                 for (int k = 0; k < n; ++k) {
-                    const uint8_t *xb = window[k] + g * {{bytesPerGroup}};
-                    const uint8_t *wb = w + tap[k];
-                    for (int q = 0; q < {{bytesPerGroup}}; ++q) {
+                    const {{unit}} *xb = window[k] + g * {{unitsPerGroup}};
+                    const {{unit}} *wb = w + tap[k];
+                    for (int q = 0; q < {{unitsPerGroup}}; ++q) {
                         acc += t[q * {{entries}} + ((uint8_t)~(xb[q] ^ wb[q]) & {{entryMask}})];
                     }
                 }

@@ -33,10 +33,10 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
         for (int p = 0; p < {{inPixels}}; ++p) dst[p] = plane[p] >= tau ? s : -s;
 {{/floats}}
 {{#bits}}
-        uint8_t *dst = out + (c / {{inPerGroup}}) * {{bytesPerGroup}} + (c % {{inPerGroup}}) / 8;
-        const uint8_t bit = (uint8_t)(1u << ((c % {{inPerGroup}}) % 8));
+        {{outType}} *dst = out + (c / {{inPerGroup}}) * {{unitsPerGroup}} + (c % {{inPerGroup}}) / {{unitBits}};
+        const {{outType}} bit = ({{outType}})(({{outType}})1 << ((c % {{inPerGroup}}) % {{unitBits}}));
         for (int p = 0; p < {{inPixels}}; ++p) {
-            if (plane[p] >= tau) dst[(size_t)p * {{bytesPerPixel}}] |= bit;
+            if (plane[p] >= tau) dst[(size_t)p * {{unitsPerPixel}}] |= bit;
         }
 {{/bits}}
     }

@@ -9,6 +9,9 @@ enum BinaryConvEmitter {
     if context.kernels == .float32Baseline {
       return try FloatBaselineConvEmitter.emit(kernel, packed, &context)
     }
+    if packed.binarizer.layerScale {
+      return try XnorPopcountKernel.emit(kernel, packed, &context)
+    }
     if packed.isDepthwise && !packed.transposed {
       return try DepthwiseKernel.emit(kernel, packed, &context)
     }
@@ -17,7 +20,7 @@ enum BinaryConvEmitter {
     if packed.groups == 1 && !packed.transposed && context.wordBits == 64 {
       return try QuadLookupKernel.emit(kernel, packed, &context)
     }
-    return try ChannelTableKernel.emit(kernel, packed, &context)
+    return try ByteTableKernel.emit(kernel, packed, &context)
   }
 
   /// Where the DAB puts its signs.
@@ -27,8 +30,9 @@ enum BinaryConvEmitter {
     case signs(height: Int, width: Int, top: Int, left: Int, planeHeight: Int, planeWidth: Int)
     /// Floats ±s, one plane per channel.
     case floats
-    /// Bits packed along channels, `bytesPerGroup` bytes per group of channels per pixel.
-    case bits(bytesPerGroup: Int, bytesPerPixel: Int)
+    /// Bits packed along channels into `unit` words of `unitBits`, `unitsPerGroup` per group
+    /// of channels per pixel.
+    case bits(unit: String, unitBits: Int, unitsPerGroup: Int)
   }
 
   /// The kernel's DAB: channel means (or the producer's sums), thresholds, scales, signs.
@@ -65,13 +69,14 @@ enum BinaryConvEmitter {
       }
       flags["floats"] = true
       flags["zeroFirst"] = false
-    case .bits(let bytesPerGroup, let bytesPerPixel):
+    case .bits(let unit, let unitBits, let unitsPerGroup):
+      let unitsPerPixel = packed.groups * unitsPerGroup
       values.merge([
-        "outType": "uint8_t", "outCount": "\(inShape.pixels * bytesPerPixel)",
-        "inPerGroup": "\(packed.inPerGroup)", "bytesPerGroup": "\(bytesPerGroup)",
-        "bytesPerPixel": "\(bytesPerPixel)",
+        "outType": unit, "outCount": "\(inShape.pixels * unitsPerPixel)",
+        "inPerGroup": "\(packed.inPerGroup)", "unitsPerGroup": "\(unitsPerGroup)",
+        "unitsPerPixel": "\(unitsPerPixel)", "unitBits": "\(unitBits)",
         "layout":
-          "Bits packed along channels, \(bytesPerGroup) byte(s) per group of "
+          "Bits packed along channels, \(unitsPerGroup) \(unitBits)-bit word(s) per group of "
           + "\(packed.inPerGroup) channel(s) per pixel.",
       ]) { $1 }
       flags["bits"] = true

@@ -29,7 +29,8 @@ enum QuadLookupKernel {
     let sharedRows = window.strideW == 1
     let tableWidth = sharedRows ? block + (window.kernelW - 1) * window.dilationW : block
     let planeHeight = flat ? 1 : inShape.height + 2 * window.padH
-    let readWidth = (blocks * block - 1) * window.strideW + (window.kernelW - 1) * window.dilationW + 1
+    let readWidth =
+      (blocks * block - 1) * window.strideW + (window.kernelW - 1) * window.dilationW + 1
     let planeWidth = max(flat ? inShape.pixels : inShape.width + 2 * window.padW, readWidth)
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
       kernel, packed,
