@@ -36,8 +36,8 @@ BIDENSE_CONV3X3_WEIGHTS_ATTR const float bidense_conv3x3_k0_add[40] = {
     -0.6097156f, 0.5841883f, -0.06266692f, 0.6186943f, -0.03539758f, 1.2363652f, 0.5338191f, 0.046160206f,
 };
 
-/* conv: weight signs, [out][tap][byte], bit 1 = +1 */
-BIDENSE_CONV3X3_WEIGHTS_ATTR const uint8_t bidense_conv3x3_k0_bits[720] = {
+/* conv: weight signs, [out][tap][quad] 4 bits each, low nibble first */
+BIDENSE_CONV3X3_WEIGHTS_ATTR const uint8_t bidense_conv3x3_k0_nibbles[720] = {
     214, 9, 39, 216, 36, 237, 182, 151, 39, 250, 166, 20, 80, 113, 64, 185,
     200, 165, 182, 88, 116, 233, 187, 131, 136, 110, 225, 229, 183, 33, 159, 206,
     71, 251, 64, 163, 73, 62, 191, 168, 22, 158, 102, 218, 101, 146, 212, 156,

@@ -69,7 +69,7 @@ enum TargetCases {
     let target = try #require(try CommandLineTool.target(args))
     #expect(target.wordBits == 32)
     let loaded = try ModelLoader.load("bidense-conv3x3", weights: nil, name: nil)
-    #expect(CommandLineTool.emitOptions(args, loaded, target).wordBits == 32)
+    #expect(try CommandLineTool.emitOptions(args, loaded, target).wordBits == 32)
     #expect(EmitOptions(prefix: "x", source: "x").wordBits == 64)
   }
 

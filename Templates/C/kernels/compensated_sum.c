@@ -3,8 +3,9 @@
  * let the compiler vectorise, and the compensation keeps each lane within an ulp or two. */
 static void {{prefix}}_kahan_add(float *sum, float *carry, const float *v, int n, float shift, int absolute)
 {
+    const int whole = n - n % {{lanes}};
     int p = 0;
-    for (; p + {{lanes}} <= n; p += {{lanes}}) {
+    for (; p < whole; p += {{lanes}}) {
         for (int k = 0; k < {{lanes}}; ++k) {
             const float d = v[p + k] - shift;
             const float term = (absolute ? fabsf(d) : d) - carry[k];
