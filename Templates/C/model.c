@@ -7,6 +7,20 @@
 
 #include "{{prefix}}.h"
 
+/* Optional vector paths, off by default: define {{PREFIX}}_AVX2 (with -mavx2) or
+ * {{PREFIX}}_NEON (on AArch64) to use intrinsics where they beat the portable C. */
+#if defined({{PREFIX}}_AVX2)
+#if !defined(__AVX2__)
+#error "{{PREFIX}}_AVX2 needs a compiler targeting AVX2 (-mavx2 or -march=native)"
+#endif
+#include <immintrin.h>
+#elif defined({{PREFIX}}_NEON)
+#if !defined(__ARM_NEON)
+#error "{{PREFIX}}_NEON needs a compiler targeting NEON (AArch64)"
+#endif
+#include <arm_neon.h>
+#endif
+
 #ifdef {{PREFIX}}_TRACE
 #define {{PREFIX}}_TRACE_NODE(index, name, data, count) {{prefix}}_trace((index), (name), (data), (count))
 #else

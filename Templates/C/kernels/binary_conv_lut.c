@@ -29,6 +29,87 @@ static void {{fn}}_tables(const int8_t *signs, const float *scale, int row, int 
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *{{fn}}_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * {{kernelW}} + j) * {{quads}} + q0 + qq;
+    const int nibble = {{weightNibbles}}[(size_t)o * {{nibbleBytes}} + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * {{tableWidth}} + {{tapShift}};
+}
+
+/* Adds to outputs o .. o+{{outputBlockLast}} the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void {{fn}}_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined({{PREFIX}}_AVX2)
+    /* Two outputs at a time: {{avxVectors}} eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < {{outputBlock}}; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * {{block}}, *a1 = a0 + {{block}};
+        __m256 s0[{{avxVectors}}], s1[{{avxVectors}}];
+        for (int v = 0; v < {{avxVectors}}; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = {{firstTap}}; j < {{endTap}}; ++j) {
+                const float *e0 = {{fn}}_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = {{fn}}_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < {{avxVectors}}; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < {{avxVectors}}; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined({{PREFIX}}_NEON)
+    /* Two outputs at a time: {{neonVectors}} four-float registers each, kept across the chunk. */
+    for (int r = 0; r < {{outputBlock}}; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * {{block}}, *a1 = a0 + {{block}};
+        float32x4_t s0[{{neonVectors}}], s1[{{neonVectors}}];
+        for (int v = 0; v < {{neonVectors}}; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = {{firstTap}}; j < {{endTap}}; ++j) {
+                const float *e0 = {{fn}}_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = {{fn}}_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < {{neonVectors}}; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < {{neonVectors}}; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[{{outputBlock}}][{{block}}];
+    for (int r = 0; r < {{outputBlock}}; ++r) {
+        for (int k = 0; k < {{block}}; ++k) a[r][k] = acc[(size_t)(o + r) * {{block}} + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = {{firstTap}}; j < {{endTap}}; ++j) {
+            for (int r = 0; r < {{outputBlock}}; ++r) {
+                const float *entry = {{fn}}_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < {{block}}; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < {{outputBlock}}; ++r) {
+        for (int k = 0; k < {{block}}; ++k) acc[(size_t)(o + r) * {{block}} + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -52,24 +133,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                         const int nq = {{quads}} - q0 < {{chunkQuads}} ? {{quads}} - q0 : {{chunkQuads}};
                         {{fn}}_tables(signs, scale, row + tj * {{dilationW}}, q0, nq, table);
                         for (int o = 0; o < {{paddedOutChannels}}; o += {{outputBlock}}) {
-                            float a[{{outputBlock}}][{{block}}];
-                            for (int r = 0; r < {{outputBlock}}; ++r) {
-                                for (int k = 0; k < {{block}}; ++k) a[r][k] = acc[(o + r) * {{block}} + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = {{firstTap}}; j < {{endTap}}; ++j) {
-                                    const int index = (i * {{kernelW}} + j) * {{quads}} + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * {{tableWidth}} + {{tapShift}};
-                                    for (int r = 0; r < {{outputBlock}}; ++r) {
-                                        const int nibble = {{weightNibbles}}[(size_t)(o + r) * {{nibbleBytes}} + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * {{tableWidth}};
-                                        for (int k = 0; k < {{block}}; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < {{outputBlock}}; ++r) {
-                                for (int k = 0; k < {{block}}; ++k) acc[(o + r) * {{block}} + k] = a[r][k];
-                            }
+                            {{fn}}_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }

@@ -17,6 +17,37 @@ static {{unit}} {{fn}}_popcount({{unit}} w)
 {{/wide}}
     return w & 0x7f;
 }
+
+/* agree[o] += the bits where x and the weights of output o agree, for every output. */
+static void {{fn}}_agreements({{unit}} x, const {{unit}} *w, {{unit}} *agree)
+{
+    int o = 0;
+{{#wide}}
+#if defined({{PREFIX}}_AVX2)
+    /* Four words a step; bytes counted by a 16-entry nibble table, summed per word. */
+    const __m256i nibbles = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                             0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    const __m256i inverted = _mm256_set1_epi64x(~(long long)x);
+    for (; o + 4 <= {{outChannels}}; o += 4) {
+        const __m256i same = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)(w + o)), inverted);
+        const __m256i counts = _mm256_add_epi8(_mm256_shuffle_epi8(nibbles, _mm256_and_si256(same, low)),
+                                               _mm256_shuffle_epi8(nibbles, _mm256_and_si256(_mm256_srli_epi16(same, 4), low)));
+        __m256i *sum = (__m256i *)(void *)(agree + o);
+        _mm256_storeu_si256(sum, _mm256_add_epi64(_mm256_loadu_si256(sum), _mm256_sad_epu8(counts, _mm256_setzero_si256())));
+    }
+#elif defined({{PREFIX}}_NEON)
+    /* Two words a step: a per-byte count, widened and summed per word. */
+    const uint64x2_t inverted = vdupq_n_u64(~x);
+    for (; o + 2 <= {{outChannels}}; o += 2) {
+        const uint8x16_t same = vreinterpretq_u8_u64(veorq_u64(vld1q_u64(w + o), inverted));
+        const uint64x2_t counts = vpaddlq_u32(vpaddlq_u16(vpaddlq_u8(vcntq_u8(same))));
+        vst1q_u64(agree + o, vaddq_u64(vld1q_u64(agree + o), counts));
+    }
+#endif
+{{/wide}}
+    for (; o < {{outChannels}}; ++o) agree[o] += {{fn}}_popcount(({{unit}})~(x ^ w[o]));
+}
 {{bypassSource}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
@@ -50,9 +81,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     const {{unit}} *xb = bits + (size_t)(iy * {{inWidth}} + ix) * {{units}};
                     const {{unit}} *w = {{weightWords}} + (size_t)(i * {{kernelW}} + j) * {{units}} * {{outChannels}};
                     for (int q = 0; q < {{units}}; ++q) {
-                        const {{unit}} xq = xb[q];
-                        const {{unit}} *wq = w + (size_t)q * {{outChannels}};
-                        for (int o = 0; o < {{outChannels}}; ++o) agree[o] += {{fn}}_popcount(({{unit}})~(xq ^ wq[o]));
+                        {{fn}}_agreements(xb[q], w + (size_t)q * {{outChannels}}, agree);
                     }
                     ++n;
                 }

@@ -5,7 +5,7 @@ enum QuadLookupKernel {
   /// Output pixels per block: a table row is this many floats (32 measured faster than 16
   /// or 64 on an AVX2 host, for 1×1 and 3×3 alike).
   static let block = 32
-  /// Output channels accumulated together, in registers.
+  /// Output channels accumulated together (the AVX2 and NEON paths take them two at a time).
   static let outputBlock = 4
   /// The tables of a chunk of quads stay within this many bytes, so within the L1 cache.
   static let tableBudget = 16 * 1024
@@ -57,7 +57,10 @@ enum QuadLookupKernel {
     let lanesBytes =
       kernel.producesChannelSums ? 4 * 2 * CEmitter.compensatedLanes * outShape.channels : 0
     values.merge([
-      "block": "\(block)", "outputBlock": "\(outputBlock)", "blockRows": "\(blockRows)",
+      "block": "\(block)", "outputBlock": "\(outputBlock)",
+      "outputBlockLast": "\(outputBlock - 1)", "avxVectors": "\(block / 8)",
+      "neonVectors": "\(block / 4)", "PREFIX": context.pool.prefix.uppercased(),
+      "blockRows": "\(blockRows)",
       "blockWidth": "\(blockWidth)", "tableWidth": "\(tableWidth)",
       "sourceStep": "\(window.strideW)", "planeSize": "\(planeHeight * planeWidth)",
       "paddedWidth": "\(planeWidth)", "quads": "\(quads)", "chunkQuads": "\(chunkQuads)",

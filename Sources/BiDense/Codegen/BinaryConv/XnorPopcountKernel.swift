@@ -31,6 +31,7 @@ enum XnorPopcountKernel {
     let scratch = carryOffset + (kernel.producesChannelSums ? 4 * outChannels : 0)
     values.merge([
       "unit": unit, "unitBits": "\(unitBits)", "units": "\(units)",
+      "PREFIX": context.pool.prefix.uppercased(),
       "scaleOffset": "\(scaleOffset)", "agreeOffset": "\(agreeOffset)",
       "carryOffset": "\(carryOffset)",
       "inChannelsFloat": CText.float(Float(packed.inShape.channels)),
