@@ -7,6 +7,20 @@
 
 #include "bidense_conv3x3.h"
 
+/* Optional vector paths, off by default: define BIDENSE_CONV3X3_AVX2 (with -mavx2) or
+ * BIDENSE_CONV3X3_NEON (on AArch64) to use intrinsics where they beat the portable C. */
+#if defined(BIDENSE_CONV3X3_AVX2)
+#if !defined(__AVX2__)
+#error "BIDENSE_CONV3X3_AVX2 needs a compiler targeting AVX2 (-mavx2 or -march=native)"
+#endif
+#include <immintrin.h>
+#elif defined(BIDENSE_CONV3X3_NEON)
+#if !defined(__ARM_NEON)
+#error "BIDENSE_CONV3X3_NEON needs a compiler targeting NEON (AArch64)"
+#endif
+#include <arm_neon.h>
+#endif
+
 #ifdef BIDENSE_CONV3X3_TRACE
 #define BIDENSE_CONV3X3_TRACE_NODE(index, name, data, count) bidense_conv3x3_trace((index), (name), (data), (count))
 #else
@@ -126,6 +140,87 @@ static void bidense_conv3x3_k0_conv_tables(const int8_t *signs, const float *sca
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *bidense_conv3x3_k0_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = bidense_conv3x3_k0_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void bidense_conv3x3_k0_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(BIDENSE_CONV3X3_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = bidense_conv3x3_k0_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = bidense_conv3x3_k0_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(BIDENSE_CONV3X3_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = bidense_conv3x3_k0_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = bidense_conv3x3_k0_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = bidense_conv3x3_k0_conv_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void bidense_conv3x3_k0_conv(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -143,24 +238,7 @@ static void bidense_conv3x3_k0_conv(const float *x, float *y, unsigned char *scr
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         bidense_conv3x3_k0_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 40; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = bidense_conv3x3_k0_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            bidense_conv3x3_k0_conv_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }

@@ -7,6 +7,20 @@
 
 #include "upernet_depth_small.h"
 
+/* Optional vector paths, off by default: define UPERNET_DEPTH_SMALL_AVX2 (with -mavx2) or
+ * UPERNET_DEPTH_SMALL_NEON (on AArch64) to use intrinsics where they beat the portable C. */
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+#if !defined(__AVX2__)
+#error "UPERNET_DEPTH_SMALL_AVX2 needs a compiler targeting AVX2 (-mavx2 or -march=native)"
+#endif
+#include <immintrin.h>
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+#if !defined(__ARM_NEON)
+#error "UPERNET_DEPTH_SMALL_NEON needs a compiler targeting NEON (AArch64)"
+#endif
+#include <arm_neon.h>
+#endif
+
 #ifdef UPERNET_DEPTH_SMALL_TRACE
 #define UPERNET_DEPTH_SMALL_TRACE_NODE(index, name, data, count) upernet_depth_small_trace((index), (name), (data), (count))
 #else
@@ -382,6 +396,87 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(const int8
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k2_nibbles[(size_t)o * 2 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -403,24 +498,7 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 64; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k2_nibbles[(size_t)(o + r) * 2 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -517,6 +595,87 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(const int8
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k3_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -538,24 +697,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
                         const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
                         upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k3_nibbles[(size_t)(o + r) * 8 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -660,6 +802,87 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(cons
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 2 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k4_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = tj; j < tj + 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -681,24 +904,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = tj; j < tj + 1; ++j) {
-                                    const int index = (i * 2 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + 0;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k4_nibbles[(size_t)(o + r) * 8 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -874,6 +1080,87 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(const int8
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 8 + q0 + qq;
+    const int nibble = upernet_depth_small_k6_nibbles[(size_t)o * 4 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -895,24 +1182,7 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
                         const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
                         upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 128; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 8 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k6_nibbles[(size_t)(o + r) * 4 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1009,6 +1279,87 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(const int8
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k7_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1030,24 +1381,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k7_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1152,6 +1486,87 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(cons
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 2 + j) * 8 + q0 + qq;
+    const int nibble = upernet_depth_small_k8_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = tj; j < tj + 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1173,24 +1588,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
                         const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
                         upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 64; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = tj; j < tj + 1; ++j) {
-                                    const int index = (i * 2 + j) * 8 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + 0;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k8_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1366,6 +1764,87 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k10_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1387,24 +1866,7 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
                         const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
                         upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 256; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k10_nibbles[(size_t)(o + r) * 8 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1501,6 +1963,87 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 64 + q0 + qq;
+    const int nibble = upernet_depth_small_k11_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1522,24 +2065,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
                         const int nq = 64 - q0 < 8 ? 64 - q0 : 8;
                         upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 64; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 64 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k11_nibbles[(size_t)(o + r) * 32 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1715,6 +2241,87 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k13_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1736,24 +2343,7 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
                         const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
                         upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 256; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k13_nibbles[(size_t)(o + r) * 8 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1850,6 +2440,87 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 64 + q0 + qq;
+    const int nibble = upernet_depth_small_k14_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -1871,24 +2542,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
                         const int nq = 64 - q0 < 8 ? 64 - q0 : 8;
                         upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 64; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 64 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k14_nibbles[(size_t)(o + r) * 32 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -1993,6 +2647,87 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(con
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 2 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k15_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = tj; j < tj + 1; ++j) {
+                const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = tj; j < tj + 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2014,24 +2749,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
                         const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
                         upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 128; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = tj; j < tj + 1; ++j) {
-                                    const int index = (i * 2 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + 0;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k15_nibbles[(size_t)(o + r) * 32 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -2207,6 +2925,87 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k17_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2228,24 +3027,7 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 512; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k17_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -2342,6 +3124,87 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(const int
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 128 + q0 + qq;
+    const int nibble = upernet_depth_small_k18_nibbles[(size_t)o * 64 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2359,24 +3222,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
                         const int nq = 128 - q0 < 8 ? 128 - q0 : 8;
                         upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 128; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 128 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k18_nibbles[(size_t)(o + r) * 64 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -2489,6 +3335,87 @@ static void upernet_depth_small_k20_PPN_stages_0_1_tables(const int8_t *signs, c
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k20_PPN_stages_0_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k20_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k20_PPN_stages_0_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2506,24 +3433,7 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k20_PPN_stages_0_1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k20_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k20_PPN_stages_0_1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -2663,6 +3573,87 @@ static void upernet_depth_small_k23_PPN_stages_1_1_tables(const int8_t *signs, c
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k23_PPN_stages_1_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k23_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k23_PPN_stages_1_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2680,24 +3671,7 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k23_PPN_stages_1_1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k23_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k23_PPN_stages_1_1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -2837,6 +3811,87 @@ static void upernet_depth_small_k26_PPN_stages_2_1_tables(const int8_t *signs, c
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k26_PPN_stages_2_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k26_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k26_PPN_stages_2_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -2854,24 +3909,7 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k26_PPN_stages_2_1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k26_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k26_PPN_stages_2_1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3011,6 +4049,87 @@ static void upernet_depth_small_k29_PPN_stages_3_1_tables(const int8_t *signs, c
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k29_PPN_stages_3_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k29_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k29_PPN_stages_3_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3028,24 +4147,7 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k29_PPN_stages_3_1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k29_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k29_PPN_stages_3_1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3203,6 +4305,87 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_tables(const int8_t *signs,
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k32_PPN_bottleneck_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 64 + q0 + qq;
+    const int nibble = upernet_depth_small_k32_nibbles[(size_t)o * 288 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3224,24 +4407,7 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
                         const int nq = 64 - q0 < 7 ? 64 - q0 : 7;
                         upernet_depth_small_k32_PPN_bottleneck_0_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 128; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 64 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k32_nibbles[(size_t)(o + r) * 288 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k32_PPN_bottleneck_0_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3338,6 +4504,87 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_tables(const int8_t *signs, co
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k33_FPN_conv1x1_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 8 + q0 + qq;
+    const int nibble = upernet_depth_small_k33_nibbles[(size_t)o * 4 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k33_FPN_conv1x1_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3355,24 +4602,7 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
                         const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
                         upernet_depth_small_k33_FPN_conv1x1_0_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 8 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k33_nibbles[(size_t)(o + r) * 4 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k33_FPN_conv1x1_0_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3463,6 +4693,87 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_tables(const int8_t *signs, co
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k34_FPN_conv1x1_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k34_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k34_FPN_conv1x1_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3480,24 +4791,7 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
                         const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
                         upernet_depth_small_k34_FPN_conv1x1_1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k34_nibbles[(size_t)(o + r) * 8 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k34_FPN_conv1x1_1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3588,6 +4882,87 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_tables(const int8_t *signs, co
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k35_FPN_conv1x1_2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 1 + j) * 32 + q0 + qq;
+    const int nibble = upernet_depth_small_k35_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k35_FPN_conv1x1_2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 1; ++j) {
+                const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 1; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3605,24 +4980,7 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
                         const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
                         upernet_depth_small_k35_FPN_conv1x1_2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 1; ++j) {
-                                    const int index = (i * 1 + j) * 32 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 32 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k35_nibbles[(size_t)(o + r) * 16 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 32;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k35_FPN_conv1x1_2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3750,6 +5108,87 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_tables(const int8_t *signs
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k38_FPN_smooth_conv_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3767,24 +5206,7 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y, 
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k38_FPN_smooth_conv_0_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k38_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -3912,6 +5334,87 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(const int8_t
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -3929,24 +5432,7 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, flo
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k38_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -4074,6 +5560,87 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(const int8_t
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -4091,24 +5658,7 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, flo
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k38_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -4307,6 +5857,87 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_tables(const int8_t *signs
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k49_FPN_conv_fusion_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 16 + q0 + qq;
+    const int nibble = upernet_depth_small_k49_nibbles[(size_t)o * 72 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -4328,24 +5959,7 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
                         const int nq = 16 - q0 < 7 ? 16 - q0 : 7;
                         upernet_depth_small_k49_FPN_conv_fusion_0_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 16 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k49_nibbles[(size_t)(o + r) * 72 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -4443,6 +6057,87 @@ static void upernet_depth_small_k50_out_conv1_tables(const int8_t *signs, const 
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k50_out_conv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k50_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -4460,24 +6155,7 @@ static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k50_out_conv1_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 16; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k50_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k50_out_conv1_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }
@@ -4592,6 +6270,87 @@ static void upernet_depth_small_k52_out_conv2_0_tables(const int8_t *signs, cons
     }
 }
 
+/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
+static const float *upernet_depth_small_k52_out_conv2_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+{
+    const int index = (i * 3 + j) * 4 + q0 + qq;
+    const int nibble = upernet_depth_small_k52_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
+    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+}
+
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
+ * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
+static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+{
+#if defined(UPERNET_DEPTH_SMALL_AVX2)
+    /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        __m256 s0[4], s1[4];
+        for (int v = 0; v < 4; ++v) {
+            s0[v] = _mm256_loadu_ps(a0 + 8 * v);
+            s1[v] = _mm256_loadu_ps(a1 + 8 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 4; ++v) {
+                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 4; ++v) {
+            _mm256_storeu_ps(a0 + 8 * v, s0[v]);
+            _mm256_storeu_ps(a1 + 8 * v, s1[v]);
+        }
+    }
+#elif defined(UPERNET_DEPTH_SMALL_NEON)
+    /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
+    for (int r = 0; r < 4; r += 2) {
+        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float32x4_t s0[8], s1[8];
+        for (int v = 0; v < 8; ++v) {
+            s0[v] = vld1q_f32(a0 + 4 * v);
+            s1[v] = vld1q_f32(a1 + 4 * v);
+        }
+        for (int qq = 0; qq < nq; ++qq) {
+            for (int j = 0; j < 3; ++j) {
+                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
+                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r + 1);
+                for (int v = 0; v < 8; ++v) {
+                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
+                }
+            }
+        }
+        for (int v = 0; v < 8; ++v) {
+            vst1q_f32(a0 + 4 * v, s0[v]);
+            vst1q_f32(a1 + 4 * v, s1[v]);
+        }
+    }
+#else
+    /* Portable C the compiler vectorises: the block's sums stay in a local array. */
+    float a[4][32];
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+    }
+    for (int qq = 0; qq < nq; ++qq) {
+        for (int j = 0; j < 3; ++j) {
+            for (int r = 0; r < 4; ++r) {
+                const float *entry = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
+                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
+            }
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+    }
+#endif
+    (void)tj;
+}
+
 static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -4609,24 +6368,7 @@ static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsign
                         const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
                         upernet_depth_small_k52_out_conv2_0_tables(signs, scale, row + tj * 1, q0, nq, table);
                         for (int o = 0; o < 32; o += 4) {
-                            float a[4][32];
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
-                            }
-                            for (int qq = 0; qq < nq; ++qq) {
-                                for (int j = 0; j < 3; ++j) {
-                                    const int index = (i * 3 + j) * 4 + q0 + qq;
-                                    const float *t = table + (size_t)qq * 16 * 34 + j * 1;
-                                    for (int r = 0; r < 4; ++r) {
-                                        const int nibble = upernet_depth_small_k52_nibbles[(size_t)(o + r) * 18 + index / 2] >> (4 * (index & 1)) & 15;
-                                        const float *entry = t + nibble * 34;
-                                        for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-                                    }
-                                }
-                            }
-                            for (int r = 0; r < 4; ++r) {
-                                for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
-                            }
+                            upernet_depth_small_k52_out_conv2_0_accumulate(table, i, tj, q0, nq, o, acc);
                         }
                     }
                 }

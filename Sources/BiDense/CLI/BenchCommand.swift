@@ -5,23 +5,27 @@ import Foundation
 enum BenchCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "cc", "cflags", "runs", "dab-scale"],
+      words, valued: ["weights", "name", "cc", "cflags", "runs", "dab-scale", "target"],
       switches: ["native", "quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
+    let target = try CommandLineTool.target(args) ?? .host
     var options = Benchmark.Options()
-    if let cc = args.values["cc"] { options.compiler = cc }
-    if let flags = args.values["cflags"] {
-      options.flags = flags.split(separator: " ").map(String.init)
-    }
-    if args.flags.contains("native") { options.flags.append("-march=native") }
+    options.target = target
+    options.compiler = args.values["cc"]
+    if let flags = CommandLineTool.cflags(args) { options.flags = flags }
     if let runs = try args.integer("runs") {
       guard runs >= 1 else { throw UsageError("--runs takes a count of at least 1, got \(runs)") }
       options.runs = runs
     }
-    let prefix = args.values["name"] ?? loaded.graph.name
-    var emit = EmitOptions(prefix: prefix, source: loaded.source)
-    emit.dabScale = try CommandLineTool.dabScale(args)
+    var emit = try CommandLineTool.emitOptions(args, loaded, target)
+    if args.flags.contains("native") {
+      guard target.runner == .native else {
+        throw UsageError(
+          "--native tunes for this machine; it does not go with --target \(target.name)")
+      }
+      options.flags += ["-march=native"] + hostVectorPath(prefix: emit.prefix)
+    }
     let model = try CompiledModel(loaded.graph, options: emit)
     emit.kernels = .float32Baseline
     emit.dabScale = .perChannel
@@ -29,44 +33,58 @@ enum BenchCommand {
     progress.stage("generated C for \(model.schedule.kernels.count) fused nodes, and its baseline")
     let report = try Benchmark(model: model, baseline: baseline, options: options).run(
       progress: progress.stage)
-    console.write(format(report, model, compilerVersion(options.compiler)))
+    console.write(format(report, model, compilerVersion(options.compiler ?? target.compiler)))
     return 0
+  }
+
+  /// `-D<PREFIX>_AVX2` where this machine has AVX2: `--native` means the fastest C it can run.
+  static func hostVectorPath(prefix: String) -> [String] {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    return info.contains(" avx2") ? ["-D\(prefix.uppercased())_AVX2"] : []
   }
 
   static func format(_ report: Benchmark.Report, _ model: CompiledModel, _ compiler: String)
     -> String
   {
+    let timed = report.unit == .nanoseconds
     var out = "bench \(model.options.source): median of \(report.runs) runs, one thread\n"
     out += "machine: \(machineDescription())\ncompiler: \(compiler)\n"
     out += "command: \(report.compileCommand)\n"
-    if model.options.dabScale == .perLayer {
+    if report.emulated {
+      out +=
+        timed
+        ? "emulated: the times are the emulator's, not the target hardware's\n"
+        : "emulated: instructions counted by QEMU -icount (not cycles)\n"
+    }
+    if model.isApproximate {
       out += "approximation: --dab-scale=layer (one DAB scale per layer), not exact\n"
     }
     let pad = VerifyCommand.pad
+    let unit = timed ? "ms" : "M instr"
     out += pad("node", 5) + pad("name", 34) + pad("kernel", 40) + pad("MMAC", 9)
-    out += pad("ms", 10) + pad("baseline ms", 12) + pad("speedup", 9) + "GMAC/s\n"
+    out += pad(unit, 10) + pad("baseline \(unit)", 17) + pad("speedup", 9)
+    out += timed ? "GMAC/s\n" : "MAC/instr\n"
     for node in report.nodes {
-      out +=
-        pad("\(node.index)", 5) + pad(printable(node.name), 34)
-        + pad(node.variant.isEmpty ? node.kind : node.variant, 40)
-      out += pad(
-        node.multiplyAccumulates > 0 ? fixed(Double(node.multiplyAccumulates) / 1e6, 1) : "", 9)
-      out += pad(fixed(node.nanoseconds / 1e6, 3), 10)
-      out += pad(fixed(node.baselineNanoseconds / 1e6, 3), 12)
+      out += pad("\(node.index)", 5) + pad(printable(node.name), 34)
+      out += pad(node.variant.isEmpty ? node.kind : node.variant, 40)
+      let macs = node.multiplyAccumulates
+      out += pad(macs > 0 ? fixed(Double(macs) / 1e6, 1) : "", 9)
+      out += pad(fixed(node.median / 1e6, 3), 10) + pad(fixed(node.baselineMedian / 1e6, 3), 17)
       out += pad(fixed(node.speedup, 2) + "x", 9)
-      out += node.multiplyAccumulates > 0 ? fixed(node.gigaMACsPerSecond, 1) + "\n" : "\n"
+      out += macs > 0 ? fixed(node.macsPerUnit, timed ? 1 : 2) + "\n" : "\n"
     }
     let macs = Double(report.nodes.reduce(0) { $0 + $1.multiplyAccumulates })
-    out += "total: \(fixed(report.nanoseconds / 1e6, 2)) ms against "
-    out += "\(fixed(report.baselineNanoseconds / 1e6, 2)) ms for the float32 baseline: "
-    out += "\(fixed(report.speedup, 2))x, \(fixed(macs / max(report.nanoseconds, 1), 1)) GMAC/s\n"
+    out += "total: \(fixed(report.total / 1e6, 2)) \(unit) against "
+    out += "\(fixed(report.baselineTotal / 1e6, 2)) \(unit) for the float32 baseline: "
+    out += "\(fixed(report.speedup, 2))x, \(fixed(macs / max(report.total, 1), timed ? 1 : 2)) "
+    out += timed ? "GMAC/s\n" : "MAC/instr\n"
     for (title, marker) in families {
       let chosen = report.nodes.filter { $0.variant.contains(marker) }
       guard !chosen.isEmpty else { continue }
-      let ns = chosen.reduce(0) { $0 + $1.nanoseconds }
-      let base = chosen.reduce(0) { $0 + $1.baselineNanoseconds }
-      out += "  \(title): \(fixed(ns / 1e6, 2)) ms against \(fixed(base / 1e6, 2)) ms: "
-      out += "\(fixed(base / max(ns, 1), 2))x\n"
+      let measured = chosen.reduce(0) { $0 + $1.median }
+      let base = chosen.reduce(0) { $0 + $1.baselineMedian }
+      out += "  \(title): \(fixed(measured / 1e6, 2)) \(unit) against "
+      out += "\(fixed(base / 1e6, 2)) \(unit): \(fixed(base / max(measured, 1), 2))x\n"
     }
     return out
   }
@@ -76,7 +94,6 @@ enum BenchCommand {
     ("depthwise binary convs", "depthwise"), ("dense binary 3x3 convs", "dense 3x3"),
     ("dense binary 2x2 convs", "dense 2x2"), ("binary 1x1 convs", "dense 1x1"),
     ("transposed binary convs", "transposed"), ("grouped binary convs", "grouped"),
-    ("xnor-popcount convs", "xnor"),
   ]
 
   static func fixed(_ value: Double, _ digits: Int) -> String {
@@ -94,7 +111,7 @@ enum BenchCommand {
     let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
       .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) }
     let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-    let vector = ["avx512f", "avx2", "neon", "asimd"].first { flags.contains(" \($0)") }
+    let vector = ["avx512f", "avx2", "asimd"].first { flags.contains(" \($0)") }
     var text = model ?? ProcessInfo.processInfo.hostName
     if let vector { text += " (\(vector))" }
     return text + ", \(ProcessInfo.processInfo.activeProcessorCount) cores"

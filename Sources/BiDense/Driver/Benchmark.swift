@@ -5,7 +5,10 @@ import Foundation
 /// trace hook, and the medians compared.
 public struct Benchmark {
   public struct Options: Sendable {
-    public var compiler = "cc"
+    public var target = Target.host
+    /// Replaces the target's compiler, as `--cc` does.
+    public var compiler: String?
+    /// Replaces the target's optimisation flags, as `--cflags` does.
     public var flags = ["-O3"]
     /// Timed runs per variant, after one untimed warm-up run.
     public var runs = 5
@@ -14,29 +17,39 @@ public struct Benchmark {
     public init() {}
   }
 
-  /// Median wall times of one fused node, in nanoseconds.
+  /// What the figures count: wall time on a host (or under a user-mode emulator), or the
+  /// emulator's instruction count on a bare-metal board.
+  public enum Unit: Sendable {
+    case nanoseconds
+    case instructions
+  }
+
+  /// Median figures of one fused node, in the report's unit.
   public struct Node: Sendable {
     public var index: Int
     public var name: String
     public var kind: String
     public var variant: String
     public var multiplyAccumulates: Int
-    public var nanoseconds: Double
-    public var baselineNanoseconds: Double
+    public var median: Double
+    public var baselineMedian: Double
 
     /// How many times faster than the baseline.
-    public var speedup: Double { baselineNanoseconds / max(nanoseconds, 1) }
-    /// Multiply-accumulates per nanosecond.
-    public var gigaMACsPerSecond: Double { Double(multiplyAccumulates) / max(nanoseconds, 1) }
+    public var speedup: Double { baselineMedian / max(median, 1) }
+    /// Multiply-accumulates per unit: per nanosecond (GMAC/s) or per instruction.
+    public var macsPerUnit: Double { Double(multiplyAccumulates) / max(median, 1) }
   }
 
   public struct Report: Sendable {
     public var nodes: [Node]
-    public var nanoseconds: Double
-    public var baselineNanoseconds: Double
+    public var total: Double
+    public var baselineTotal: Double
     public var compileCommand: String
     public var runs: Int
-    public var speedup: Double { baselineNanoseconds / max(nanoseconds, 1) }
+    public var unit: Unit
+    /// Whether the figures come from an emulator rather than the hardware.
+    public var emulated: Bool
+    public var speedup: Double { baselineTotal / max(total, 1) }
   }
 
   public let model: CompiledModel
@@ -54,60 +67,47 @@ public struct Benchmark {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("bidensec-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
+    let target = options.target
     var command: [String] = []
     var timings: [[(nodes: [Double], total: Double)]] = []
     for (variant, compiled) in [("generated", model), ("float32 baseline", baseline)] {
       let folder = directory.appendingPathComponent(variant == "generated" ? "model" : "baseline")
-      command = try build(compiled, in: folder, progress: { progress("\($0) (\(variant))") })
-      progress("running the \(variant) C \(options.runs + 1) times")
-      let ran = try Shell.run(
-        [folder.appendingPathComponent("bench").path, "\(options.runs + 1)"], in: folder,
+      progress("compiling the \(variant) C for \(target.name)")
+      // One untimed warm-up run first, then the timed ones.
+      let program = try TargetProgram.build(
+        compiled, for: target, in: folder, compiler: options.compiler,
+        optimization: options.flags, trace: true,
+        bench: ["nodes": "\(compiled.schedule.kernels.count)", "runs": "\(options.runs + 1)"],
         timeout: options.timeout)
+      command = program.compileCommand
+      progress("running the \(variant) C \(options.runs + 1) times")
+      let arguments = target.harness == .hosted ? ["\(options.runs + 1)"] : []
+      let ran = try Shell.run(
+        target.runCommand(program.program, arguments), in: folder, timeout: options.timeout)
       guard ran.status == 0, !ran.timedOut else {
         throw BiDenseError(
-          "the \(variant) benchmark failed (status \(ran.status)"
+          "the \(variant) benchmark failed on \(target.name) (status \(ran.status)"
             + "\(ran.timedOut ? ", timed out" : "")):\n\(ran.output)")
       }
+      let scale = Double(target.memory?.instructionsPerTick ?? 1)
+      let runs = try Self.parse(ran.output, nodes: compiled.schedule.kernels.count)
       timings.append(
-        try Self.parse(ran.output, nodes: compiled.schedule.kernels.count).dropFirst().map { $0 })
+        runs.dropFirst().map { run in (run.nodes.map { $0 * scale }, run.total * scale) })
     }
     let (measured, reference) = (timings[0], timings[1])
     let nodes = model.generated.kernels.map { kernel in
       Node(
         index: kernel.index, name: kernel.name, kind: kernel.kind, variant: kernel.variant,
         multiplyAccumulates: kernel.multiplyAccumulates,
-        nanoseconds: Self.median(measured.map { $0.nodes[kernel.index] }),
-        baselineNanoseconds: Self.median(reference.map { $0.nodes[kernel.index] }))
+        median: Self.median(measured.map { $0.nodes[kernel.index] }),
+        baselineMedian: Self.median(reference.map { $0.nodes[kernel.index] }))
     }
     return Report(
-      nodes: nodes, nanoseconds: Self.median(measured.map(\.total)),
-      baselineNanoseconds: Self.median(reference.map(\.total)),
-      compileCommand: Shell.quoted(command), runs: options.runs)
-  }
-
-  /// Writes `compiled` and the bench harness into `folder` and compiles them; returns the
-  /// compiler command.
-  func build(_ compiled: CompiledModel, in folder: URL, progress: (String) -> Void) throws
-    -> [String]
-  {
-    try compiled.write(to: folder)
-    let prefix = compiled.generated.prefix
-    let harness = try Template("harness/bench_main.c").render([
-      "prefix": prefix, "PREFIX": prefix.uppercased(),
-      "nodes": "\(compiled.schedule.kernels.count)",
-    ])
-    try Data(harness.utf8).write(to: folder.appendingPathComponent("bench.c"))
-    progress("compiling with \(options.compiler)")
-    let command =
-      [options.compiler, "-std=c99"] + options.flags + [
-        "-D\(prefix.uppercased())_TRACE", "-o", "bench", "bench.c", "\(prefix).c",
-        "\(prefix)_weights.c", "-lm",
-      ]
-    let compiledC = try Shell.run(command, in: folder, timeout: options.timeout)
-    guard compiledC.status == 0, !compiledC.timedOut else {
-      throw BiDenseError("the C compiler failed (\(Shell.quoted(command))):\n\(compiledC.output)")
-    }
-    return command
+      nodes: nodes, total: Self.median(measured.map(\.total)),
+      baselineTotal: Self.median(reference.map(\.total)),
+      compileCommand: Shell.quoted(command), runs: options.runs,
+      unit: target.memory == nil ? .nanoseconds : .instructions,
+      emulated: target.runner != .native)
   }
 
   /// Reads the harness's "run R node I NS" and "run R total NS" lines, a run at a time.

@@ -28,24 +28,28 @@ public struct TargetProgram: Sendable {
   /// with `-D<PREFIX>_TRACE`, so that the harness writes trace.bin.
   public static func build(
     _ model: CompiledModel, for target: Target, in directory: URL, compiler: String? = nil,
-    optimization: [String]? = nil, trace: Bool, timeout: TimeInterval = 900
+    optimization: [String]? = nil, trace: Bool, bench: [String: String]? = nil,
+    timeout: TimeInterval = 900
   ) throws -> TargetProgram {
     try model.write(to: directory)
     let prefix = model.generated.prefix
     let upper = prefix.uppercased()
-    let names = ["prefix": prefix, "PREFIX": upper]
+    // `bench` (the node count and runs) swaps the verification harness for the timing one.
+    let names = ["prefix": prefix, "PREFIX": upper].merging(bench ?? [:]) { $1 }
     var sources = ["main.c"]
     var linking: [String] = []
     let program: String
     switch target.harness {
     case .hosted:
-      try write(Template("harness/host_main.c").render(names), "main.c", in: directory)
+      let main = bench == nil ? "harness/host_main.c" : "harness/bench_main.c"
+      try write(Template(main).render(names), "main.c", in: directory)
       program = "model"
     case .bareMetal:
       guard let memory = target.memory else {
         throw BiDenseError("target \(target.name) has no memory map for its linker script")
       }
-      try write(Template("harness/baremetal_main.c").render(names), "main.c", in: directory)
+      let main = bench == nil ? "harness/baremetal_main.c" : "harness/baremetal_bench.c"
+      try write(Template(main).render(names), "main.c", in: directory)
       try write(
         Template("harness/cortex_m_startup.c").render([:]), "startup.c", in: directory)
       let board: String
