@@ -49,7 +49,10 @@ public struct TargetProgram: Sendable {
         throw BiDenseError("target \(target.name) has no memory map for its linker script")
       }
       let main = bench == nil ? "harness/baremetal_main.c" : "harness/baremetal_bench.c"
-      try write(Template(main).render(names), "main.c", in: directory)
+      let systick = try Template("harness/cortex_m_systick.c").render([:])
+      try write(
+        Template(main).render(names.merging(["systick": systick]) { $1 }), "main.c",
+        in: directory)
       try write(
         Template("harness/cortex_m_startup.c").render([:]), "startup.c", in: directory)
       let board: String

@@ -8,35 +8,12 @@
 
 #include "{{prefix}}.h"
 
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define NODES {{nodes}}
 
 static float input[{{PREFIX}}_INPUT_SIZE];
 static float output[{{PREFIX}}_OUTPUT_SIZE];
 static uint64_t workspace[({{PREFIX}}_WORKSPACE_BYTES + 7) / 8];
-static volatile uint32_t systick_wraps;
-static uint64_t node_ticks[NODES];
-static uint64_t last;
-
-void SysTick_Handler(void);
-void SysTick_Handler(void)
-{
-    systick_wraps = systick_wraps + 1u;
-}
-
-/* Ticks since SysTick started: wraps of the 24-bit down-counter plus its progress. */
-static uint64_t ticks_now(void)
-{
-    uint32_t wraps, value;
-    do {
-        wraps = systick_wraps;
-        value = SYST_CVR;
-    } while (wraps != systick_wraps);
-    return (uint64_t)wraps * 0x1000000u + (0xFFFFFFu - value);
-}
-
+{{systick}}
 void {{prefix}}_trace(int node, const char *name, const float *data, size_t count)
 {
     const uint64_t now = ticks_now();
@@ -54,12 +31,7 @@ int main(void)
         state = state * 1664525u + 1013904223u;
         input[i] = (float)(state >> 8) / 8388608.0f - 1.0f;
     }
-    SYST_RVR = 0xFFFFFFu;
-    SYST_CVR = 0u;
-    SYST_CSR = 7u; /* core clock, interrupt on wrap, enabled */
-    while (SYST_CVR == 0u) {
-        /* wait for the first reload */
-    }
+    ticks_start();
     for (int r = 0; r < {{runs}}; ++r) {
         const uint64_t start = ticks_now();
         last = start;

@@ -9,9 +9,6 @@
 
 #include "{{prefix}}.h"
 
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define STACK_PAINT 0xC5A3965Au
 
 /* The workspace is 8-byte aligned here: the header must not ask for more. */
@@ -22,25 +19,7 @@ extern uint32_t __stack_limit[], __stack_top[];
 static float input[{{PREFIX}}_INPUT_SIZE];
 static float output[{{PREFIX}}_OUTPUT_SIZE];
 static uint64_t workspace[({{PREFIX}}_WORKSPACE_BYTES + 7) / 8];
-static volatile uint32_t systick_wraps;
-
-void SysTick_Handler(void);
-void SysTick_Handler(void)
-{
-    systick_wraps = systick_wraps + 1u;
-}
-
-/* Ticks since SysTick started: wraps of the 24-bit down-counter plus its progress. */
-static uint64_t ticks_now(void)
-{
-    uint32_t wraps, value;
-    do {
-        wraps = systick_wraps;
-        value = SYST_CVR;
-    } while (wraps != systick_wraps);
-    return (uint64_t)wraps * 0x1000000u + (0xFFFFFFu - value);
-}
-
+{{systick}}
 /* Fills the free stack below this function's frame with a pattern. */
 static __attribute__((noinline)) void paint_stack(void)
 {
@@ -96,12 +75,7 @@ int main(void)
     }
     fclose(f);
 
-    SYST_RVR = 0xFFFFFFu;
-    SYST_CVR = 0u;
-    SYST_CSR = 7u; /* core clock, interrupt on wrap, enabled */
-    while (SYST_CVR == 0u) {
-        /* wait for the first reload */
-    }
+    ticks_start();
     paint_stack();
     start = ticks_now();
     status = {{prefix}}_run(input, output, workspace);
