@@ -108,12 +108,29 @@ static void bidense_conv3x3_k0_conv_dab(const float *x, int8_t *out, float *scal
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float bidense_conv3x3_k0_conv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void bidense_conv3x3_k0_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 768;
-    return plane[oy * 32 + ox];
+    const float m = bidense_conv3x3_k0_mul[o], a = bidense_conv3x3_k0_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (32 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 32) { first = o % 16; } else if (o < 39) { first = o - 32; step = 7; count = 2; } else { first = 14; count = 2; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 768 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -244,25 +261,9 @@ static void bidense_conv3x3_k0_conv(const float *x, float *y, unsigned char *scr
                 }
             }
             const int count = 32 - x0 < 32 ? 32 - x0 : 32;
+            const int p0 = by * 32 + x0;
             for (int o = 0; o < 40; ++o) {
-                float *out = y + (size_t)o * 768 + by * 32 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 32 + x0 + k;
-                    const int oy = pixel / 32, ox = pixel % 32;
-                    float v = acc[o * 32 + k] * bidense_conv3x3_k0_mul[o] + bidense_conv3x3_k0_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 32 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 32) { first = o % 16; } else if (o < 39) { first = o - 32; step = 7; count = 2; } else { first = 14; count = 2; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += bidense_conv3x3_k0_conv_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                bidense_conv3x3_k0_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 768 + p0);
             }
         }
     }

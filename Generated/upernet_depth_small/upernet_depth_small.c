@@ -281,12 +281,30 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(const float *x
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k1_backbone_stages_0_0_dwconv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k1_mul[o], a = upernet_depth_small_k1_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (16 copies, then the merged means), at the same pixel. */
+    float bypass[24];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, float *y, unsigned char *scratch)
@@ -302,10 +320,10 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
         const int g = o / 1;
         const int8_t *plane = signs + (size_t)g * 660;
         const uint8_t *w = upernet_depth_small_k1_taps + (size_t)o * 7;
-        const float factor = scale[g] * upernet_depth_small_k1_mul[o];
         float *out = y + (size_t)o * 384;
         for (int oy = 0; oy < 16; ++oy) {
             int8_t acc[24];
+            float sum[24];
             for (int ox = 0; ox < 24; ++ox) acc[ox] = 0;
             for (int t = 0; t < 49; ++t) {
                 const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 30 + (t % 7) * 1;
@@ -315,20 +333,9 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
                     for (int ox = 0; ox < 24; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
                 }
             }
-            for (int ox = 0; ox < 24; ++ox) {
-                float v = (float)acc[ox] * factor + upernet_depth_small_k1_add[o];
-                {
-                    /* Bypass: output channel o is the mean of `count` source channels from
-                     * `first`, `step` apart: 16 copies, then the merged means. */
-                    int first = 0, step = 1, count = 1;
-                    first = o % 16;
-                    float sum = 0.0f;
-                    for (int k = 0; k < count; ++k) sum += upernet_depth_small_k1_backbone_stages_0_0_dwconv_bypass_source(x, first + k * step, oy, ox);
-                    v += sum / (float)count;
-                }
-                out[oy * 24 + ox] = v;
-            }
-            upernet_depth_small_kahan_add(lanes, lanes + 8, out + oy * 24, 24, 0.0f, 0);
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < 24; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(x, sum, o, oy * 24, 24, out + oy * 24, lanes);
         }
         y[6144 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
         for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
@@ -364,12 +371,32 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k2_backbone_stages_0_0_pwconv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k2_mul[o], a = upernet_depth_small_k2_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (64 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k2_n13[o]; /* backbone.stages.0.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k2_n14[o] * v; /* backbone.stages.0.0.act */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -504,28 +531,9 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
                 }
             }
             const int count = 384 - x0 < 32 ? 384 - x0 : 32;
+            const int p0 = by * 384 + x0;
             for (int o = 0; o < 64; ++o) {
-                float *out = y + (size_t)o * 384 + by * 384 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 384 + x0 + k;
-                    const int oy = pixel / 24, ox = pixel % 24;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k2_mul[o] + upernet_depth_small_k2_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 64 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k2_backbone_stages_0_0_pwconv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k2_n13[o]; /* backbone.stages.0.0.move */
-                    v = v >= 0.0f ? v : upernet_depth_small_k2_n14[o] * v; /* backbone.stages.0.0.act */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -563,12 +571,30 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k3_backbone_stages_0_0_pwconv2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k3_mul[o], a = upernet_depth_small_k3_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -703,26 +729,9 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
                 }
             }
             const int count = 384 - x0 < 32 ? 384 - x0 : 32;
+            const int p0 = by * 384 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 384 + by * 384 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 384 + x0 + k;
-                    const int oy = pixel / 24, ox = pixel % 24;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k3_mul[o] + upernet_depth_small_k3_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k3_backbone_stages_0_0_pwconv2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -776,6 +785,30 @@ static float upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_sou
         }
     }
     return sum / 4.0f; /* count_include_pad */
+}
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+{
+    const float m = upernet_depth_small_k4_mul[o], a = upernet_depth_small_k4_add[o];
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        const int oy = (p0 + k) / 12, ox = (p0 + k) % 12;
+        {
+            /* Bypass: output channel o is the mean of `count` source channels from
+             * `first`, `step` apart: 32 copies, then the merged means. */
+            int first = 0, step = 1, count = 1;
+            first = o % 16;
+            float sum = 0.0f;
+            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(x, first + k * step, oy, ox);
+            v += sum / (float)count;
+        }
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -910,26 +943,9 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
                 }
             }
             const int count = 12 - x0 < 32 ? 12 - x0 : 32;
+            const int p0 = by * 12 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 96 + by * 12 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 12 + x0 + k;
-                    const int oy = pixel / 12, ox = pixel % 12;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k4_mul[o] + upernet_depth_small_k4_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 32 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -965,12 +981,30 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(const float *x
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k5_backbone_stages_1_0_dwconv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 96;
-    return plane[oy * 12 + ox];
+    const float m = upernet_depth_small_k5_mul[o], a = upernet_depth_small_k5_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (32 copies, then the merged means), at the same pixel. */
+    float bypass[12];
+    int first = 0, step = 1, count = 1;
+    first = o % 32;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, float *y, unsigned char *scratch)
@@ -986,10 +1020,10 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
         const int g = o / 1;
         const int8_t *plane = signs + (size_t)g * 252;
         const uint8_t *w = upernet_depth_small_k5_taps + (size_t)o * 7;
-        const float factor = scale[g] * upernet_depth_small_k5_mul[o];
         float *out = y + (size_t)o * 96;
         for (int oy = 0; oy < 8; ++oy) {
             int8_t acc[12];
+            float sum[12];
             for (int ox = 0; ox < 12; ++ox) acc[ox] = 0;
             for (int t = 0; t < 49; ++t) {
                 const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 18 + (t % 7) * 1;
@@ -999,20 +1033,9 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
                     for (int ox = 0; ox < 12; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
                 }
             }
-            for (int ox = 0; ox < 12; ++ox) {
-                float v = (float)acc[ox] * factor + upernet_depth_small_k5_add[o];
-                {
-                    /* Bypass: output channel o is the mean of `count` source channels from
-                     * `first`, `step` apart: 32 copies, then the merged means. */
-                    int first = 0, step = 1, count = 1;
-                    first = o % 32;
-                    float sum = 0.0f;
-                    for (int k = 0; k < count; ++k) sum += upernet_depth_small_k5_backbone_stages_1_0_dwconv_bypass_source(x, first + k * step, oy, ox);
-                    v += sum / (float)count;
-                }
-                out[oy * 12 + ox] = v;
-            }
-            upernet_depth_small_kahan_add(lanes, lanes + 8, out + oy * 12, 12, 0.0f, 0);
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < 12; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(x, sum, o, oy * 12, 12, out + oy * 12, lanes);
         }
         y[3072 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
         for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
@@ -1048,12 +1071,32 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k6_backbone_stages_1_0_pwconv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 96;
-    return plane[oy * 12 + ox];
+    const float m = upernet_depth_small_k6_mul[o], a = upernet_depth_small_k6_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (128 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 32;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k6_n36[o]; /* backbone.stages.1.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k6_n37[o] * v; /* backbone.stages.1.0.act */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -1188,28 +1231,9 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
                 }
             }
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
+            const int p0 = by * 96 + x0;
             for (int o = 0; o < 128; ++o) {
-                float *out = y + (size_t)o * 96 + by * 96 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 96 + x0 + k;
-                    const int oy = pixel / 12, ox = pixel % 12;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k6_mul[o] + upernet_depth_small_k6_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 128 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 32;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k6_backbone_stages_1_0_pwconv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k6_n36[o]; /* backbone.stages.1.0.move */
-                    v = v >= 0.0f ? v : upernet_depth_small_k6_n37[o] * v; /* backbone.stages.1.0.act */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -1247,12 +1271,30 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k7_backbone_stages_1_0_pwconv2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 96;
-    return plane[oy * 12 + ox];
+    const float m = upernet_depth_small_k7_mul[o], a = upernet_depth_small_k7_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -1387,26 +1429,9 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
                 }
             }
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
+            const int p0 = by * 96 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 96 + by * 96 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 96 + x0 + k;
-                    const int oy = pixel / 12, ox = pixel % 12;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k7_mul[o] + upernet_depth_small_k7_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k7_backbone_stages_1_0_pwconv2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -1460,6 +1485,30 @@ static float upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_sou
         }
     }
     return sum / 4.0f; /* count_include_pad */
+}
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+{
+    const float m = upernet_depth_small_k8_mul[o], a = upernet_depth_small_k8_add[o];
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        const int oy = (p0 + k) / 6, ox = (p0 + k) % 6;
+        {
+            /* Bypass: output channel o is the mean of `count` source channels from
+             * `first`, `step` apart: 64 copies, then the merged means. */
+            int first = 0, step = 1, count = 1;
+            first = o % 32;
+            float sum = 0.0f;
+            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(x, first + k * step, oy, ox);
+            v += sum / (float)count;
+        }
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -1594,26 +1643,9 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
                 }
             }
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
+            const int p0 = by * 6 + x0;
             for (int o = 0; o < 64; ++o) {
-                float *out = y + (size_t)o * 24 + by * 6 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 6 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k8_mul[o] + upernet_depth_small_k8_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 64 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 32;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -1649,12 +1681,30 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(const float *x
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k9_backbone_stages_2_0_dwconv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k9_mul[o], a = upernet_depth_small_k9_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (64 copies, then the merged means), at the same pixel. */
+    float bypass[6];
+    int first = 0, step = 1, count = 1;
+    first = o % 64;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, float *y, unsigned char *scratch)
@@ -1670,10 +1720,10 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
         const int g = o / 1;
         const int8_t *plane = signs + (size_t)g * 120;
         const uint8_t *w = upernet_depth_small_k9_taps + (size_t)o * 7;
-        const float factor = scale[g] * upernet_depth_small_k9_mul[o];
         float *out = y + (size_t)o * 24;
         for (int oy = 0; oy < 4; ++oy) {
             int8_t acc[6];
+            float sum[6];
             for (int ox = 0; ox < 6; ++ox) acc[ox] = 0;
             for (int t = 0; t < 49; ++t) {
                 const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 12 + (t % 7) * 1;
@@ -1683,20 +1733,9 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
                     for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
                 }
             }
-            for (int ox = 0; ox < 6; ++ox) {
-                float v = (float)acc[ox] * factor + upernet_depth_small_k9_add[o];
-                {
-                    /* Bypass: output channel o is the mean of `count` source channels from
-                     * `first`, `step` apart: 64 copies, then the merged means. */
-                    int first = 0, step = 1, count = 1;
-                    first = o % 64;
-                    float sum = 0.0f;
-                    for (int k = 0; k < count; ++k) sum += upernet_depth_small_k9_backbone_stages_2_0_dwconv_bypass_source(x, first + k * step, oy, ox);
-                    v += sum / (float)count;
-                }
-                out[oy * 6 + ox] = v;
-            }
-            upernet_depth_small_kahan_add(lanes, lanes + 8, out + oy * 6, 6, 0.0f, 0);
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
         }
         y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
         for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
@@ -1732,12 +1771,32 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k10_backbone_stages_2_0_pwconv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k10_mul[o], a = upernet_depth_small_k10_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (256 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 64;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k10_n59[o]; /* backbone.stages.2.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k10_n60[o] * v; /* backbone.stages.2.0.act */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -1872,28 +1931,9 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 256; ++o) {
-                float *out = y + (size_t)o * 24 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k10_mul[o] + upernet_depth_small_k10_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 256 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 64;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k10_backbone_stages_2_0_pwconv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k10_n59[o]; /* backbone.stages.2.0.move */
-                    v = v >= 0.0f ? v : upernet_depth_small_k10_n60[o] * v; /* backbone.stages.2.0.act */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -1931,12 +1971,30 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k11_backbone_stages_2_0_pwconv2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k11_mul[o], a = upernet_depth_small_k11_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -2071,26 +2129,9 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 64; ++o) {
-                float *out = y + (size_t)o * 24 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k11_mul[o] + upernet_depth_small_k11_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k11_backbone_stages_2_0_pwconv2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -2126,12 +2167,30 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k12_backbone_stages_2_1_dwconv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k12_mul[o], a = upernet_depth_small_k12_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (64 copies, then the merged means), at the same pixel. */
+    float bypass[6];
+    int first = 0, step = 1, count = 1;
+    first = o % 64;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, float *y, unsigned char *scratch)
@@ -2147,10 +2206,10 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
         const int g = o / 1;
         const int8_t *plane = signs + (size_t)g * 120;
         const uint8_t *w = upernet_depth_small_k12_taps + (size_t)o * 7;
-        const float factor = scale[g] * upernet_depth_small_k12_mul[o];
         float *out = y + (size_t)o * 24;
         for (int oy = 0; oy < 4; ++oy) {
             int8_t acc[6];
+            float sum[6];
             for (int ox = 0; ox < 6; ++ox) acc[ox] = 0;
             for (int t = 0; t < 49; ++t) {
                 const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 12 + (t % 7) * 1;
@@ -2160,20 +2219,9 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
                     for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
                 }
             }
-            for (int ox = 0; ox < 6; ++ox) {
-                float v = (float)acc[ox] * factor + upernet_depth_small_k12_add[o];
-                {
-                    /* Bypass: output channel o is the mean of `count` source channels from
-                     * `first`, `step` apart: 64 copies, then the merged means. */
-                    int first = 0, step = 1, count = 1;
-                    first = o % 64;
-                    float sum = 0.0f;
-                    for (int k = 0; k < count; ++k) sum += upernet_depth_small_k12_backbone_stages_2_1_dwconv_bypass_source(x, first + k * step, oy, ox);
-                    v += sum / (float)count;
-                }
-                out[oy * 6 + ox] = v;
-            }
-            upernet_depth_small_kahan_add(lanes, lanes + 8, out + oy * 6, 6, 0.0f, 0);
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
         }
         y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
         for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
@@ -2209,12 +2257,32 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k13_backbone_stages_2_1_pwconv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k13_mul[o], a = upernet_depth_small_k13_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (256 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 64;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k13_n76[o]; /* backbone.stages.2.1.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k13_n77[o] * v; /* backbone.stages.2.1.act */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -2349,28 +2417,9 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 256; ++o) {
-                float *out = y + (size_t)o * 24 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k13_mul[o] + upernet_depth_small_k13_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 256 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 64;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k13_backbone_stages_2_1_pwconv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k13_n76[o]; /* backbone.stages.2.1.move */
-                    v = v >= 0.0f ? v : upernet_depth_small_k13_n77[o] * v; /* backbone.stages.2.1.act */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -2408,12 +2457,30 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k14_backbone_stages_2_1_pwconv2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k14_mul[o], a = upernet_depth_small_k14_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -2548,26 +2615,9 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 64; ++o) {
-                float *out = y + (size_t)o * 24 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k14_mul[o] + upernet_depth_small_k14_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k14_backbone_stages_2_1_pwconv2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -2621,6 +2671,30 @@ static float upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_so
         }
     }
     return sum / 4.0f; /* count_include_pad */
+}
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+{
+    const float m = upernet_depth_small_k15_mul[o], a = upernet_depth_small_k15_add[o];
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        const int oy = (p0 + k) / 3, ox = (p0 + k) % 3;
+        {
+            /* Bypass: output channel o is the mean of `count` source channels from
+             * `first`, `step` apart: 128 copies, then the merged means. */
+            int first = 0, step = 1, count = 1;
+            first = o % 64;
+            float sum = 0.0f;
+            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(x, first + k * step, oy, ox);
+            v += sum / (float)count;
+        }
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -2755,26 +2829,9 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
                 }
             }
             const int count = 3 - x0 < 32 ? 3 - x0 : 32;
+            const int p0 = by * 3 + x0;
             for (int o = 0; o < 128; ++o) {
-                float *out = y + (size_t)o * 6 + by * 3 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 3 + x0 + k;
-                    const int oy = pixel / 3, ox = pixel % 3;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k15_mul[o] + upernet_depth_small_k15_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 128 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 64;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -2810,12 +2867,30 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(const float *
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k16_backbone_stages_3_0_dwconv_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 6;
-    return plane[oy * 3 + ox];
+    const float m = upernet_depth_small_k16_mul[o], a = upernet_depth_small_k16_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (128 copies, then the merged means), at the same pixel. */
+    float bypass[3];
+    int first = 0, step = 1, count = 1;
+    first = o % 128;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, float *y, unsigned char *scratch)
@@ -2831,10 +2906,10 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
         const int g = o / 1;
         const int8_t *plane = signs + (size_t)g * 72;
         const uint8_t *w = upernet_depth_small_k16_taps + (size_t)o * 7;
-        const float factor = scale[g] * upernet_depth_small_k16_mul[o];
         float *out = y + (size_t)o * 6;
         for (int oy = 0; oy < 2; ++oy) {
             int8_t acc[3];
+            float sum[3];
             for (int ox = 0; ox < 3; ++ox) acc[ox] = 0;
             for (int t = 0; t < 49; ++t) {
                 const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 9 + (t % 7) * 1;
@@ -2844,20 +2919,9 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
                     for (int ox = 0; ox < 3; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
                 }
             }
-            for (int ox = 0; ox < 3; ++ox) {
-                float v = (float)acc[ox] * factor + upernet_depth_small_k16_add[o];
-                {
-                    /* Bypass: output channel o is the mean of `count` source channels from
-                     * `first`, `step` apart: 128 copies, then the merged means. */
-                    int first = 0, step = 1, count = 1;
-                    first = o % 128;
-                    float sum = 0.0f;
-                    for (int k = 0; k < count; ++k) sum += upernet_depth_small_k16_backbone_stages_3_0_dwconv_bypass_source(x, first + k * step, oy, ox);
-                    v += sum / (float)count;
-                }
-                out[oy * 3 + ox] = v;
-            }
-            upernet_depth_small_kahan_add(lanes, lanes + 8, out + oy * 3, 3, 0.0f, 0);
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < 3; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(x, sum, o, oy * 3, 3, out + oy * 3, lanes);
         }
         y[768 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
         for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
@@ -2893,12 +2957,32 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k17_backbone_stages_3_0_pwconv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 6;
-    return plane[oy * 3 + ox];
+    const float m = upernet_depth_small_k17_mul[o], a = upernet_depth_small_k17_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (512 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 128;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k17_n99[o]; /* backbone.stages.3.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k17_n100[o] * v; /* backbone.stages.3.0.act */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -3033,28 +3117,9 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
                 }
             }
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
+            const int p0 = by * 6 + x0;
             for (int o = 0; o < 512; ++o) {
-                float *out = y + (size_t)o * 6 + by * 6 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 6 + x0 + k;
-                    const int oy = pixel / 3, ox = pixel % 3;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k17_mul[o] + upernet_depth_small_k17_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 512 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 128;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k17_backbone_stages_3_0_pwconv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k17_n99[o]; /* backbone.stages.3.0.move */
-                    v = v >= 0.0f ? v : upernet_depth_small_k17_n100[o] * v; /* backbone.stages.3.0.act */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -3092,12 +3157,29 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k18_backbone_stages_3_0_pwconv2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 6;
-    return plane[oy * 3 + ox];
+    const float m = upernet_depth_small_k18_mul[o], a = upernet_depth_small_k18_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 127) { first = o - 0; step = 127; count = 4; } else { first = 508; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -3228,25 +3310,9 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
                 }
             }
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
+            const int p0 = by * 6 + x0;
             for (int o = 0; o < 128; ++o) {
-                float *out = y + (size_t)o * 6 + by * 6 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 6 + x0 + k;
-                    const int oy = pixel / 3, ox = pixel % 3;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k18_mul[o] + upernet_depth_small_k18_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 127) { first = o - 0; step = 127; count = 4; } else { first = 508; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k18_backbone_stages_3_0_pwconv2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0);
             }
         }
     }
@@ -3303,12 +3369,31 @@ static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *o
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k20_PPN_stages_0_1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 1;
-    return plane[oy * 1 + ox];
+    const float m = upernet_depth_small_k20_mul[o], a = upernet_depth_small_k20_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 1 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k20_n112[o]; /* PPN.stages.0.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k20_n113[o] * v; /* PPN.stages.0.3 */
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -3439,27 +3524,9 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
                 }
             }
             const int count = 1 - x0 < 32 ? 1 - x0 : 32;
+            const int p0 = by * 1 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 1 + by * 1 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 1 + x0 + k;
-                    const int oy = pixel / 1, ox = pixel % 1;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k20_mul[o] + upernet_depth_small_k20_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k20_PPN_stages_0_1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k20_n112[o]; /* PPN.stages.0.2 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k20_n113[o] * v; /* PPN.stages.0.3 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k20_PPN_stages_0_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 1 + p0);
             }
         }
     }
@@ -3541,12 +3608,31 @@ static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *o
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k23_PPN_stages_1_1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 4;
-    return plane[oy * 2 + ox];
+    const float m = upernet_depth_small_k23_mul[o], a = upernet_depth_small_k23_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 4 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k23_n121[o]; /* PPN.stages.1.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k23_n122[o] * v; /* PPN.stages.1.3 */
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -3677,27 +3763,9 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
                 }
             }
             const int count = 4 - x0 < 32 ? 4 - x0 : 32;
+            const int p0 = by * 4 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 4 + by * 4 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 4 + x0 + k;
-                    const int oy = pixel / 2, ox = pixel % 2;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k23_mul[o] + upernet_depth_small_k23_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k23_PPN_stages_1_1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k23_n121[o]; /* PPN.stages.1.2 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k23_n122[o] * v; /* PPN.stages.1.3 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k23_PPN_stages_1_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 4 + p0);
             }
         }
     }
@@ -3779,12 +3847,31 @@ static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *o
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k26_PPN_stages_2_1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 16;
-    return plane[oy * 4 + ox];
+    const float m = upernet_depth_small_k26_mul[o], a = upernet_depth_small_k26_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 16 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k26_n130[o]; /* PPN.stages.2.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k26_n131[o] * v; /* PPN.stages.2.3 */
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -3915,27 +4002,9 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
                 }
             }
             const int count = 16 - x0 < 32 ? 16 - x0 : 32;
+            const int p0 = by * 16 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 16 + by * 16 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 16 + x0 + k;
-                    const int oy = pixel / 4, ox = pixel % 4;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k26_mul[o] + upernet_depth_small_k26_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k26_PPN_stages_2_1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k26_n130[o]; /* PPN.stages.2.2 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k26_n131[o] * v; /* PPN.stages.2.3 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k26_PPN_stages_2_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 16 + p0);
             }
         }
     }
@@ -4017,12 +4086,31 @@ static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *o
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k29_PPN_stages_3_1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 36;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k29_mul[o], a = upernet_depth_small_k29_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 36 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k29_n139[o]; /* PPN.stages.3.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k29_n140[o] * v; /* PPN.stages.3.3 */
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -4153,27 +4241,9 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
                 }
             }
             const int count = 36 - x0 < 32 ? 36 - x0 : 32;
+            const int p0 = by * 36 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 36 + by * 36 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 36 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k29_mul[o] + upernet_depth_small_k29_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k29_PPN_stages_3_1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k29_n139[o]; /* PPN.stages.3.2 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k29_n140[o] * v; /* PPN.stages.3.3 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k29_PPN_stages_3_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 36 + p0);
             }
         }
     }
@@ -4273,12 +4343,32 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t 
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k32_PPN_bottleneck_0_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 6;
-    return plane[oy * 3 + ox];
+    const float m = upernet_depth_small_k32_mul[o], a = upernet_depth_small_k32_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 127) { first = o - 0; step = 127; count = 2; } else { first = 254; count = 2; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k32_n148[o]; /* PPN.bottleneck.1 */
+        v = v >= 0.0f ? v : upernet_depth_small_k32_n149[o] * v; /* PPN.bottleneck.2 */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -4413,28 +4503,9 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
                 }
             }
             const int count = 3 - x0 < 32 ? 3 - x0 : 32;
+            const int p0 = by * 3 + x0;
             for (int o = 0; o < 128; ++o) {
-                float *out = y + (size_t)o * 6 + by * 3 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 3 + x0 + k;
-                    const int oy = pixel / 3, ox = pixel % 3;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k32_mul[o] + upernet_depth_small_k32_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 127) { first = o - 0; step = 127; count = 2; } else { first = 254; count = 2; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k32_PPN_bottleneck_0_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k32_n148[o]; /* PPN.bottleneck.1 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k32_n149[o] * v; /* PPN.bottleneck.2 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -4472,12 +4543,29 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *ou
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k33_FPN_conv1x1_0_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 96;
-    return plane[oy * 12 + ox];
+    const float m = upernet_depth_small_k33_mul[o], a = upernet_depth_small_k33_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 15) { first = o - 0; step = 15; count = 2; } else { first = 30; count = 2; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -4608,25 +4696,9 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
                 }
             }
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
+            const int p0 = by * 96 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 96 + by * 96 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 96 + x0 + k;
-                    const int oy = pixel / 12, ox = pixel % 12;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k33_mul[o] + upernet_depth_small_k33_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 15) { first = o - 0; step = 15; count = 2; } else { first = 30; count = 2; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k33_FPN_conv1x1_0_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k33_FPN_conv1x1_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0);
             }
         }
     }
@@ -4661,12 +4733,29 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *ou
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k34_FPN_conv1x1_1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k34_mul[o], a = upernet_depth_small_k34_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -4797,25 +4886,9 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 24 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k34_mul[o] + upernet_depth_small_k34_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k34_FPN_conv1x1_1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k34_FPN_conv1x1_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0);
             }
         }
     }
@@ -4850,12 +4923,29 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *ou
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k35_FPN_conv1x1_2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 6;
-    return plane[oy * 3 + ox];
+    const float m = upernet_depth_small_k35_mul[o], a = upernet_depth_small_k35_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 15) { first = o - 0; step = 15; count = 8; } else { first = 120; count = 8; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
@@ -4986,25 +5076,9 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
                 }
             }
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
+            const int p0 = by * 6 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 6 + by * 6 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 6 + x0 + k;
-                    const int oy = pixel / 3, ox = pixel % 3;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k35_mul[o] + upernet_depth_small_k35_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 15) { first = o - 0; step = 15; count = 8; } else { first = 120; count = 8; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k35_FPN_conv1x1_2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k35_FPN_conv1x1_2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0);
             }
         }
     }
@@ -5076,12 +5150,29 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_dab(const float *x, int8_t
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k38_FPN_smooth_conv_0_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 24;
-    return plane[oy * 6 + ox];
+    const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (16 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -5212,25 +5303,9 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y, 
                 }
             }
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
+            const int p0 = by * 6 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 24 + by * 6 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 6 + x0 + k;
-                    const int oy = pixel / 6, ox = pixel % 6;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k38_mul[o] + upernet_depth_small_k38_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 16 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k38_FPN_smooth_conv_0_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k38_FPN_smooth_conv_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0);
             }
         }
     }
@@ -5302,12 +5377,29 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(const float *x,
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 96;
-    return plane[oy * 12 + ox];
+    const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (16 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -5438,25 +5530,9 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, flo
                 }
             }
             const int count = 12 - x0 < 32 ? 12 - x0 : 32;
+            const int p0 = by * 12 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 96 + by * 12 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 12 + x0 + k;
-                    const int oy = pixel / 12, ox = pixel % 12;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k38_mul[o] + upernet_depth_small_k38_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 16 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0);
             }
         }
     }
@@ -5528,12 +5604,29 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(const float *x,
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (16 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -5664,25 +5757,9 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, flo
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 384 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 24, ox = pixel % 24;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k38_mul[o] + upernet_depth_small_k38_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 16 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0);
             }
         }
     }
@@ -5825,12 +5902,33 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k49_FPN_conv_fusion_0_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k49_mul[o], a = upernet_depth_small_k49_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (0 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v + upernet_depth_small_k49_n195[o]; /* FPN.conv_fusion.1 */
+        v = v >= 0.0f ? v : upernet_depth_small_k49_n196[o] * v; /* FPN.conv_fusion.2 */
+        v = v + upernet_depth_small_k49_n197[o]; /* FPN.conv_fusion.3 */
+        out[k] = v;
+    }
+    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -5965,29 +6063,9 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 384 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 24, ox = pixel % 24;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k49_mul[o] + upernet_depth_small_k49_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 0 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k49_FPN_conv_fusion_0_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v + upernet_depth_small_k49_n195[o]; /* FPN.conv_fusion.1 */
-                    v = v >= 0.0f ? v : upernet_depth_small_k49_n196[o] * v; /* FPN.conv_fusion.2 */
-                    v = v + upernet_depth_small_k49_n197[o]; /* FPN.conv_fusion.3 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-                upernet_depth_small_kahan_add(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8, out, count, 0.0f, 0);
+                upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
             }
         }
     }
@@ -6025,12 +6103,29 @@ static void upernet_depth_small_k50_out_conv1_dab(const float *x, int8_t *out, f
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k50_out_conv1_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k50_out_conv1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 384;
-    return plane[oy * 24 + ox];
+    const float m = upernet_depth_small_k50_mul[o], a = upernet_depth_small_k50_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (16 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -6161,25 +6256,9 @@ static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned
                 }
             }
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
+            const int p0 = by * 24 + x0;
             for (int o = 0; o < 16; ++o) {
-                float *out = y + (size_t)o * 384 + by * 24 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 24 + x0 + k;
-                    const int oy = pixel / 24, ox = pixel % 24;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k50_mul[o] + upernet_depth_small_k50_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 16 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k50_out_conv1_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k50_out_conv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0);
             }
         }
     }
@@ -6238,12 +6317,30 @@ static void upernet_depth_small_k52_out_conv2_0_dab(const float *x, int8_t *out,
         }
     }
 }
-
-/* The bypass source: the value of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k52_out_conv2_0_bypass_source(const float *x, int c, int oy, int ox)
+/* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
+ * step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k52_out_conv2_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
 {
-    const float *plane = x + (size_t)c * 6144;
-    return plane[oy * 96 + ox];
+    const float m = upernet_depth_small_k52_mul[o], a = upernet_depth_small_k52_add[o];
+    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
+     * apart (32 copies, then the merged means), at the same pixel. */
+    float bypass[32];
+    int first = 0, step = 1, count = 1;
+    first = o % 16;
+    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float *src = x + (size_t)(first + j * step) * 6144 + p0;
+        for (int k = 0; k < n; ++k) bypass[k] += src[k];
+    }
+    for (int k = 0; k < n; ++k) {
+        float v = acc[k] * m + a;
+        v += bypass[k] / (float)count;
+        v = v < 0.0f ? 0.0f : v; /* out_conv2/1 */
+        out[k] = v;
+    }
+    (void)x;
+    (void)p0;
 }
 
 /* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
@@ -6374,26 +6471,9 @@ static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsign
                 }
             }
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
+            const int p0 = by * 96 + x0;
             for (int o = 0; o < 32; ++o) {
-                float *out = y + (size_t)o * 6144 + by * 96 + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * 96 + x0 + k;
-                    const int oy = pixel / 96, ox = pixel % 96;
-                    float v = acc[o * 32 + k] * upernet_depth_small_k52_mul[o] + upernet_depth_small_k52_add[o];
-                    {
-                        /* Bypass: output channel o is the mean of `count` source channels from
-                         * `first`, `step` apart: 32 copies, then the merged means. */
-                        int first = 0, step = 1, count = 1;
-                        first = o % 16;
-                        float sum = 0.0f;
-                        for (int k = 0; k < count; ++k) sum += upernet_depth_small_k52_out_conv2_0_bypass_source(x, first + k * step, oy, ox);
-                        v += sum / (float)count;
-                    }
-                    v = v < 0.0f ? 0.0f : v; /* out_conv2/1 */
-                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
+                upernet_depth_small_k52_out_conv2_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6144 + p0);
             }
         }
     }

@@ -2,7 +2,7 @@
  * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
  * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
  * counts sign agreements minus disagreements exactly in {{accType}} lanes. */
-{{dabFunction}}{{bypassSource}}
+{{dabFunction}}{{store}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -18,10 +18,10 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
         const int g = o / {{outPerGroup}};
         const int8_t *plane = signs + (size_t)g * {{planeSize}};
         const uint8_t *w = {{tapBits}} + (size_t)o * {{tapBytes}};
-        const float factor = scale[g] * {{multiplier}}[o];
         float *out = y + (size_t)o * {{outPixels}};
         for (int oy = 0; oy < {{outHeight}}; ++oy) {
             {{accType}} acc[{{outWidth}}];
+            float sum[{{outWidth}}];
             for (int ox = 0; ox < {{outWidth}}; ++ox) acc[ox] = 0;
             for (int t = 0; t < {{taps}}; ++t) {
                 const int8_t *src = plane + (oy * {{strideH}} + (t / {{kernelW}}) * {{dilationH}}) * {{paddedWidth}} + (t % {{kernelW}}) * {{dilationW}};
@@ -31,13 +31,9 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     for (int ox = 0; ox < {{outWidth}}; ++ox) acc[ox] = ({{accType}})(acc[ox] - src[ox * {{strideW}}]);
                 }
             }
-            for (int ox = 0; ox < {{outWidth}}; ++ox) {
-                float v = (float)acc[ox] * factor + {{offset}}[o];
-{{bypass}}{{epilogue}}                out[oy * {{outWidth}} + ox] = v;
-            }
-{{#producesSums}}
-            {{prefix}}_kahan_add(lanes, lanes + {{lanes}}, out + oy * {{outWidth}}, {{outWidth}}, 0.0f, 0);
-{{/producesSums}}
+            /* The window sum times the channel's DAB scale; the weight scale is in the store. */
+            for (int ox = 0; ox < {{outWidth}}; ++ox) sum[ox] = (float)acc[ox] * scale[g];
+            {{fn}}_store(x, sum, o, oy * {{outWidth}}, {{outWidth}}, out + oy * {{outWidth}}{{lanesArgument}});
         }
 {{#producesSums}}
         y[{{outCount}} + o] = {{prefix}}_kahan_total(lanes, lanes + {{lanes}});

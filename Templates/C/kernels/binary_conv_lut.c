@@ -4,7 +4,7 @@
  * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
  * and tap, the table row its 4 weight bits index: one vector add for 4 channels x {{block}}
  * pixels. Tables cover {{chunkQuads}} quads at a time so they stay in the L1 cache. */
-{{dabFunction}}{{bypassSource}}
+{{dabFunction}}{{store}}
 /* The tables of quads q0 .. q0+nq-1 over the {{tableWidth}} pixels from row (plane offset),
  * {{sourceStep}} apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
 static void {{fn}}_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
@@ -139,19 +139,9 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 }
             }
             const int count = {{blockWidth}} - x0 < {{block}} ? {{blockWidth}} - x0 : {{block}};
+            const int p0 = by * {{blockWidth}} + x0;
             for (int o = 0; o < {{outChannels}}; ++o) {
-                float *out = y + (size_t)o * {{outPixels}} + by * {{blockWidth}} + x0;
-                for (int k = 0; k < count; ++k) {
-                    const int pixel = by * {{blockWidth}} + x0 + k;
-                    const int oy = pixel / {{outWidth}}, ox = pixel % {{outWidth}};
-                    float v = acc[o * {{block}} + k] * {{multiplier}}[o] + {{offset}}[o];
-{{bypass}}{{epilogue}}                    out[k] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-{{#producesSums}}
-                {{prefix}}_kahan_add(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}}, out, count, 0.0f, 0);
-{{/producesSums}}
+                {{fn}}_store(x, acc + (size_t)o * {{block}}, o, p0, count, y + (size_t)o * {{outPixels}} + p0{{lanesArgument}});
             }
         }
     }

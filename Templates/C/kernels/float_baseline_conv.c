@@ -2,7 +2,7 @@
  * Float32 baseline: the same DAB giving floats v = +-s, then the convolution with float
  * weights +-a as im2col over blocks of {{block}} output pixels and a cache-blocked sgemm
  * (depth in chunks of {{depthChunk}}, 4 outputs by 16 pixels in registers). */
-{{dabFunction}}{{bypassSource}}
+{{dabFunction}}{{store}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     float *v = (float *)(void *)scratch;
@@ -67,17 +67,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
             }
             for (int ol = 0; ol < {{outPerGroup}}; ++ol) {
                 const int o = g * {{outPerGroup}} + ol;
-                float *out = y + (size_t)o * {{outPixels}} + p0;
-                for (int q = 0; q < np; ++q) {
-                    const int oy = (p0 + q) / {{outWidth}}, ox = (p0 + q) % {{outWidth}};
-                    float v = acc[(size_t)ol * {{block}} + q] * {{multiplier}}[o] + {{offset}}[o];
-{{bypass}}{{epilogue}}                    out[q] = v;
-                    (void)oy;
-                    (void)ox;
-                }
-{{#producesSums}}
-                {{prefix}}_kahan_add(lanes + o * 2 * {{lanes}}, lanes + o * 2 * {{lanes}} + {{lanes}}, out, np, 0.0f, 0);
-{{/producesSums}}
+                {{fn}}_store(x, acc + (size_t)ol * {{block}}, o, p0, np, y + (size_t)o * {{outPixels}} + p0{{lanesArgument}});
             }
         }
     }

@@ -153,6 +153,39 @@ enum BinaryConvEmitter {
     return (values, flags)
   }
 
+  /// The kernel's `_store` function (kernels/store.c): folded BatchNorm, bypass, epilogue and
+  /// the producer's channel sums for runs of up to `block` output pixels of one channel.
+  /// `values` and `flags` are the kernel's shared ones.
+  static func storeFunction(
+    _ kernel: Kernel, _ packed: PackedBinaryConv, _ values: [String: String],
+    _ flags: [String: Bool], block: Int, _ context: inout EmitContext
+  ) throws -> String {
+    var storeValues = values
+    storeValues["storeBlock"] = "\(block)"
+    storeValues["epilogue"] = context.epilogue(kernel, indent: 8)
+    storeValues["lanesParameter"] = kernel.producesChannelSums ? ", float *lanes" : ""
+    var storeFlags = flags
+    storeFlags["directBypass"] = false
+    storeFlags["pixelBypass"] = false
+    storeValues["bypass"] = ""
+    if let (plan, source) = packed.bypass {
+      storeValues["copies"] = "\(plan.copies)"
+      storeValues["sourceChannels"] = CText.bypassSources(plan)
+      if case .input = source {
+        storeFlags["directBypass"] = true
+      } else {
+        storeFlags["pixelBypass"] = true
+        storeValues["bypass"] = try Template("kernels/bypass.c").render([
+          "fn": context.functionName, "copies": "\(plan.copies)",
+          "sourceChannels": CText.bypassSources(plan),
+        ]).indented(by: -8)
+      }
+    }
+    let store = try Template("kernels/store.c").render(storeValues, flags: storeFlags)
+    // Only a bypass read pixel by pixel needs the source function.
+    return (storeFlags["pixelBypass"]! ? values["bypassSource"]! : "") + store
+  }
+
   /// The function that reads the bypass's source channel at an output pixel.
   static func bypassSource(
     _ source: FusedBinaryConv.BypassSource, _ inShape: TensorShape, _ fn: String

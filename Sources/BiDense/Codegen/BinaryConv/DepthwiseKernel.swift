@@ -11,6 +11,9 @@ enum DepthwiseKernel {
     let inShape = packed.inShape
     let planeHeight = inShape.height + 2 * window.padH
     let planeWidth = inShape.width + 2 * window.padW
+    values["store"] = try BinaryConvEmitter.storeFunction(
+      kernel, packed, values, flags, block: packed.outShape.width, &context)
+    values["lanesArgument"] = kernel.producesChannelSums ? ", lanes" : ""
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
       kernel, packed,
       .signs(

@@ -11,6 +11,10 @@ enum FloatBaselineConvEmitter {
   {
     var (values, flags) = try BinaryConvEmitter.sharedValues(
       kernel, packed, &context, bodyIndent: 20, withWeightScale: false)
+    values["store"] = try BinaryConvEmitter.storeFunction(
+      kernel, packed, values, flags, block: block, &context)
+    values["lanesArgument"] =
+      kernel.producesChannelSums ? ", lanes + o * 2 * \(CEmitter.compensatedLanes)" : ""
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(kernel, packed, .floats, &context)
     let depth = packed.inPerGroup * packed.window.taps
     let paddedOutPerGroup = (packed.outPerGroup + 3) / 4 * 4

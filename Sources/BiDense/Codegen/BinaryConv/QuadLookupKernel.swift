@@ -32,6 +32,10 @@ enum QuadLookupKernel {
     let readWidth =
       (blocks * block - 1) * window.strideW + (window.kernelW - 1) * window.dilationW + 1
     let planeWidth = max(flat ? inShape.pixels : inShape.width + 2 * window.padW, readWidth)
+    values["store"] = try BinaryConvEmitter.storeFunction(
+      kernel, packed, values, flags, block: block, &context)
+    values["lanesArgument"] =
+      kernel.producesChannelSums ? ", lanes + o * 2 * \(CEmitter.compensatedLanes)" : ""
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
       kernel, packed,
       .signs(
