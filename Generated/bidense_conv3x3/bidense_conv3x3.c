@@ -33,15 +33,15 @@ extern const float bidense_conv3x3_k0_mul[40];
 extern const float bidense_conv3x3_k0_add[40];
 extern const uint8_t bidense_conv3x3_k0_nibbles[720];
 
-/* Compensated (Kahan) sums in 8 independent lanes: the DAB statistics and the channel sums
+/* Compensated (Kahan) sums in 32 independent lanes: the DAB statistics and the channel sums
  * that producers hand to the next DAB. One chain would serialise every add; independent lanes
  * let the compiler vectorise, and the compensation keeps each lane within an ulp or two. */
 static void bidense_conv3x3_kahan_add(float *sum, float *carry, const float *v, int n, float shift, int absolute)
 {
-    const int whole = n - n % 8;
+    const int whole = n - n % 32;
     int p = 0;
-    for (; p < whole; p += 8) {
-        for (int k = 0; k < 8; ++k) {
+    for (; p < whole; p += 32) {
+        for (int k = 0; k < 32; ++k) {
             const float d = v[p + k] - shift;
             const float term = (absolute ? fabsf(d) : d) - carry[k];
             const float next = sum[k] + term;
@@ -62,8 +62,8 @@ static void bidense_conv3x3_kahan_add(float *sum, float *carry, const float *v, 
 static float bidense_conv3x3_kahan_total(const float *sum, const float *carry)
 {
     float total = 0.0f, c = 0.0f;
-    for (int k = 0; k < 2 * 8; ++k) {
-        const float term = (k < 8 ? sum[k] : -carry[k - 8]) - c;
+    for (int k = 0; k < 2 * 32; ++k) {
+        const float term = (k < 32 ? sum[k] : -carry[k - 32]) - c;
         const float next = total + term;
         c = (next - total) - term;
         total = next;
@@ -74,8 +74,8 @@ static float bidense_conv3x3_kahan_total(const float *sum, const float *carry)
 /* The compensated sum of v[0..n), or of |v - shift| when absolute. */
 static float bidense_conv3x3_compensated_sum(const float *v, int n, float shift, int absolute)
 {
-    float sum[8], carry[8];
-    for (int k = 0; k < 8; ++k) sum[k] = carry[k] = 0.0f;
+    float sum[32], carry[32];
+    for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
     bidense_conv3x3_kahan_add(sum, carry, v, n, shift, absolute);
     return bidense_conv3x3_kahan_total(sum, carry);
 }
@@ -124,9 +124,12 @@ static void bidense_conv3x3_k0_conv_store(const float *x, const float *acc, int 
         const float *src = x + (size_t)(first + j * step) * 768 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;

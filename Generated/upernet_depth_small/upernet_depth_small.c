@@ -178,15 +178,15 @@ extern const uint8_t upernet_depth_small_k52_nibbles[576];
 extern const float upernet_depth_small_k53_weight[32];
 extern const float upernet_depth_small_k53_bias[1];
 
-/* Compensated (Kahan) sums in 8 independent lanes: the DAB statistics and the channel sums
+/* Compensated (Kahan) sums in 32 independent lanes: the DAB statistics and the channel sums
  * that producers hand to the next DAB. One chain would serialise every add; independent lanes
  * let the compiler vectorise, and the compensation keeps each lane within an ulp or two. */
 static void upernet_depth_small_kahan_add(float *sum, float *carry, const float *v, int n, float shift, int absolute)
 {
-    const int whole = n - n % 8;
+    const int whole = n - n % 32;
     int p = 0;
-    for (; p < whole; p += 8) {
-        for (int k = 0; k < 8; ++k) {
+    for (; p < whole; p += 32) {
+        for (int k = 0; k < 32; ++k) {
             const float d = v[p + k] - shift;
             const float term = (absolute ? fabsf(d) : d) - carry[k];
             const float next = sum[k] + term;
@@ -207,8 +207,8 @@ static void upernet_depth_small_kahan_add(float *sum, float *carry, const float 
 static float upernet_depth_small_kahan_total(const float *sum, const float *carry)
 {
     float total = 0.0f, c = 0.0f;
-    for (int k = 0; k < 2 * 8; ++k) {
-        const float term = (k < 8 ? sum[k] : -carry[k - 8]) - c;
+    for (int k = 0; k < 2 * 32; ++k) {
+        const float term = (k < 32 ? sum[k] : -carry[k - 32]) - c;
         const float next = total + term;
         c = (next - total) - term;
         total = next;
@@ -219,8 +219,8 @@ static float upernet_depth_small_kahan_total(const float *sum, const float *carr
 /* The compensated sum of v[0..n), or of |v - shift| when absolute. */
 static float upernet_depth_small_compensated_sum(const float *v, int n, float shift, int absolute)
 {
-    float sum[8], carry[8];
-    for (int k = 0; k < 8; ++k) sum[k] = carry[k] = 0.0f;
+    float sum[32], carry[32];
+    for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
     upernet_depth_small_kahan_add(sum, carry, v, n, shift, absolute);
     return upernet_depth_small_kahan_total(sum, carry);
 }
@@ -297,12 +297,15 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(const float 
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -314,7 +317,7 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 10624);
-    for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(x, signs, scale);
     for (int o = 0; o < 16; ++o) {
         const int g = o / 1;
@@ -337,8 +340,8 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, fl
             for (int ox = 0; ox < 24; ++ox) sum[ox] = (float)acc[ox] * scale[g];
             upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(x, sum, o, oy * 24, 24, out + oy * 24, lanes);
         }
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
-        for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+        y[6144 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
+        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     }
 }
 
@@ -387,14 +390,17 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k2_n13[o]; /* backbone.stages.0.0.move */
         v = v >= 0.0f ? v : upernet_depth_small_k2_n14[o] * v; /* backbone.stages.0.0.act */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -513,7 +519,7 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 22592);
-    for (int i = 0; i < 64 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 384; x0 += 32) {
@@ -533,12 +539,12 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
             const int count = 384 - x0 < 32 ? 384 - x0 : 32;
             const int p0 = by * 384 + x0;
             for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 64; ++o) {
-        y[24576 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[24576 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -587,12 +593,15 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -711,7 +720,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 43264);
-    for (int i = 0; i < 16 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 16 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 384; x0 += 32) {
@@ -731,12 +740,12 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
             const int count = 384 - x0 < 32 ? 384 - x0 : 32;
             const int p0 = by * 384 + x0;
             for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 16; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -806,7 +815,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(const
         }
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -925,7 +934,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 28736);
-    for (int i = 0; i < 32 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 32 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(x, signs, scale);
     for (int by = 0; by < 8; ++by) {
         for (int x0 = 0; x0 < 12; x0 += 32) {
@@ -945,12 +954,12 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
             const int count = 12 - x0 < 32 ? 12 - x0 : 32;
             const int p0 = by * 12 + x0;
             for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 32; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -997,12 +1006,15 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(const float 
         const float *src = x + (size_t)(first + j * step) * 96 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1014,7 +1026,7 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 8192);
-    for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(x, signs, scale);
     for (int o = 0; o < 32; ++o) {
         const int g = o / 1;
@@ -1037,8 +1049,8 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, fl
             for (int ox = 0; ox < 12; ++ox) sum[ox] = (float)acc[ox] * scale[g];
             upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(x, sum, o, oy * 12, 12, out + oy * 12, lanes);
         }
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
-        for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+        y[3072 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
+        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     }
 }
 
@@ -1087,14 +1099,17 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float
         const float *src = x + (size_t)(first + j * step) * 96 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k6_n36[o]; /* backbone.stages.1.0.move */
         v = v >= 0.0f ? v : upernet_depth_small_k6_n37[o] * v; /* backbone.stages.1.0.act */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1213,7 +1228,7 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 35968);
-    for (int i = 0; i < 128 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 96; x0 += 32) {
@@ -1233,12 +1248,12 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
             const int p0 = by * 96 + x0;
             for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 128; ++o) {
-        y[12288 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[12288 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -1287,12 +1302,15 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float
         const float *src = x + (size_t)(first + j * step) * 96 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1411,7 +1429,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33280);
-    for (int i = 0; i < 32 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 32 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 96; x0 += 32) {
@@ -1431,12 +1449,12 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
             const int count = 96 - x0 < 32 ? 96 - x0 : 32;
             const int p0 = by * 96 + x0;
             for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 32; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -1506,7 +1524,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(const
         }
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1625,7 +1643,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 41088);
-    for (int i = 0; i < 64 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(x, signs, scale);
     for (int by = 0; by < 4; ++by) {
         for (int x0 = 0; x0 < 6; x0 += 32) {
@@ -1645,12 +1663,12 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
             const int p0 = by * 6 + x0;
             for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -1697,12 +1715,15 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(const float 
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1714,7 +1735,7 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 7936);
-    for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(x, signs, scale);
     for (int o = 0; o < 64; ++o) {
         const int g = o / 1;
@@ -1737,8 +1758,8 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, fl
             for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
             upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
         }
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
-        for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
+        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     }
 }
 
@@ -1787,14 +1808,17 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const floa
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k10_n59[o]; /* backbone.stages.2.0.move */
         v = v >= 0.0f ? v : upernet_depth_small_k10_n60[o] * v; /* backbone.stages.2.0.act */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -1913,7 +1937,7 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 51456);
-    for (int i = 0; i < 256 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 256 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 24; x0 += 32) {
@@ -1933,12 +1957,12 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
             const int p0 = by * 24 + x0;
             for (int o = 0; o < 256; ++o) {
-                upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 256; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -1987,12 +2011,15 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const floa
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2111,7 +2138,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
-    for (int i = 0; i < 64 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 24; x0 += 32) {
@@ -2131,12 +2158,12 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
             const int p0 = by * 24 + x0;
             for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -2183,12 +2210,15 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(const float
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2200,7 +2230,7 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 7936);
-    for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(x, signs, scale);
     for (int o = 0; o < 64; ++o) {
         const int g = o / 1;
@@ -2223,8 +2253,8 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, f
             for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
             upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
         }
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
-        for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
+        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     }
 }
 
@@ -2273,14 +2303,17 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const floa
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k13_n76[o]; /* backbone.stages.2.1.move */
         v = v >= 0.0f ? v : upernet_depth_small_k13_n77[o] * v; /* backbone.stages.2.1.act */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2399,7 +2432,7 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 51456);
-    for (int i = 0; i < 256 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 256 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 24; x0 += 32) {
@@ -2419,12 +2452,12 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
             const int p0 = by * 24 + x0;
             for (int o = 0; o < 256; ++o) {
-                upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 256; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -2473,12 +2506,15 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const floa
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2597,7 +2633,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
-    for (int i = 0; i < 64 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 24; x0 += 32) {
@@ -2617,12 +2653,12 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
             const int p0 = by * 24 + x0;
             for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -2692,7 +2728,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(cons
         }
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2811,7 +2847,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 49408);
-    for (int i = 0; i < 128 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(x, signs, scale);
     for (int by = 0; by < 2; ++by) {
         for (int x0 = 0; x0 < 3; x0 += 32) {
@@ -2831,12 +2867,12 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
             const int count = 3 - x0 < 32 ? 3 - x0 : 32;
             const int p0 = by * 3 + x0;
             for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 128; ++o) {
-        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -2883,12 +2919,15 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(const float
         const float *src = x + (size_t)(first + j * step) * 6 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -2900,7 +2939,7 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 9728);
-    for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(x, signs, scale);
     for (int o = 0; o < 128; ++o) {
         const int g = o / 1;
@@ -2923,8 +2962,8 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, f
             for (int ox = 0; ox < 3; ++ox) sum[ox] = (float)acc[ox] * scale[g];
             upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(x, sum, o, oy * 3, 3, out + oy * 3, lanes);
         }
-        y[768 + o] = upernet_depth_small_kahan_total(lanes, lanes + 8);
-        for (int i = 0; i < 2 * 8; ++i) lanes[i] = 0.0f;
+        y[768 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
+        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     }
 }
 
@@ -2973,14 +3012,17 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const floa
         const float *src = x + (size_t)(first + j * step) * 6 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k17_n99[o]; /* backbone.stages.3.0.move */
         v = v >= 0.0f ? v : upernet_depth_small_k17_n100[o] * v; /* backbone.stages.3.0.act */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -3099,7 +3141,7 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 86528);
-    for (int i = 0; i < 512 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 512 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(x, signs, scale);
     for (int by = 0; by < 1; ++by) {
         for (int x0 = 0; x0 < 6; x0 += 32) {
@@ -3119,12 +3161,12 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
             const int count = 6 - x0 < 32 ? 6 - x0 : 32;
             const int p0 = by * 6 + x0;
             for (int o = 0; o < 512; ++o) {
-                upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 512; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -3173,9 +3215,12 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const floa
         const float *src = x + (size_t)(first + j * step) * 6 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -3385,9 +3430,12 @@ static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const f
         const float *src = x + (size_t)(first + j * step) * 1 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k20_n112[o]; /* PPN.stages.0.2 */
         v = v >= 0.0f ? v : upernet_depth_small_k20_n113[o] * v; /* PPN.stages.0.3 */
         out[k] = v;
@@ -3624,9 +3672,12 @@ static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const f
         const float *src = x + (size_t)(first + j * step) * 4 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k23_n121[o]; /* PPN.stages.1.2 */
         v = v >= 0.0f ? v : upernet_depth_small_k23_n122[o] * v; /* PPN.stages.1.3 */
         out[k] = v;
@@ -3863,9 +3914,12 @@ static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const f
         const float *src = x + (size_t)(first + j * step) * 16 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k26_n130[o]; /* PPN.stages.2.2 */
         v = v >= 0.0f ? v : upernet_depth_small_k26_n131[o] * v; /* PPN.stages.2.3 */
         out[k] = v;
@@ -4102,9 +4156,12 @@ static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const f
         const float *src = x + (size_t)(first + j * step) * 36 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k29_n139[o]; /* PPN.stages.3.2 */
         v = v >= 0.0f ? v : upernet_depth_small_k29_n140[o] * v; /* PPN.stages.3.3 */
         out[k] = v;
@@ -4359,14 +4416,17 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const
         const float *src = x + (size_t)(first + j * step) * 6 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k32_n148[o]; /* PPN.bottleneck.1 */
         v = v >= 0.0f ? v : upernet_depth_small_k32_n149[o] * v; /* PPN.bottleneck.2 */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -4485,7 +4545,7 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 67456);
-    for (int i = 0; i < 128 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale);
     for (int by = 0; by < 2; ++by) {
         for (int x0 = 0; x0 < 3; x0 += 32) {
@@ -4505,12 +4565,12 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
             const int count = 3 - x0 < 32 ? 3 - x0 : 32;
             const int p0 = by * 3 + x0;
             for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 128; ++o) {
-        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -4559,9 +4619,12 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *x, const fl
         const float *src = x + (size_t)(first + j * step) * 96 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -4749,9 +4812,12 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *x, const fl
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -4939,9 +5005,12 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *x, const fl
         const float *src = x + (size_t)(first + j * step) * 6 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -5166,9 +5235,12 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_store(const float *x, cons
         const float *src = x + (size_t)(first + j * step) * 24 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -5393,9 +5465,12 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(const float *
         const float *src = x + (size_t)(first + j * step) * 96 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -5620,9 +5695,12 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(const float *
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -5918,15 +5996,18 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, cons
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v + upernet_depth_small_k49_n195[o]; /* FPN.conv_fusion.1 */
         v = v >= 0.0f ? v : upernet_depth_small_k49_n196[o] * v; /* FPN.conv_fusion.2 */
         v = v + upernet_depth_small_k49_n197[o]; /* FPN.conv_fusion.3 */
         out[k] = v;
     }
-    upernet_depth_small_kahan_add(lanes, lanes + 8, out, n, 0.0f, 0);
+    upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
     (void)x;
     (void)p0;
 }
@@ -6045,7 +6126,7 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 56704);
-    for (int i = 0; i < 16 * 2 * 8; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < 16 * 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale);
     for (int by = 0; by < 16; ++by) {
         for (int x0 = 0; x0 < 24; x0 += 32) {
@@ -6065,12 +6146,12 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
             const int count = 24 - x0 < 32 ? 24 - x0 : 32;
             const int p0 = by * 24 + x0;
             for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 8);
+                upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
             }
         }
     }
     for (int o = 0; o < 16; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 8, lanes + o * 2 * 8 + 8);
+        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
     }
 }
 
@@ -6119,9 +6200,12 @@ static void upernet_depth_small_k50_out_conv1_store(const float *x, const float 
         const float *src = x + (size_t)(first + j * step) * 384 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         out[k] = v;
     }
     (void)x;
@@ -6333,9 +6417,12 @@ static void upernet_depth_small_k52_out_conv2_0_store(const float *x, const floa
         const float *src = x + (size_t)(first + j * step) * 6144 + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        v += bypass[k] / (float)count;
+        v += bypass[k];
         v = v < 0.0f ? 0.0f : v; /* out_conv2/1 */
         out[k] = v;
     }
@@ -6517,41 +6604,41 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     if ((uintptr_t)workspace % UPERNET_DEPTH_SMALL_WORKSPACE_ALIGN != 0) return 2;
     upernet_depth_small_k0_backbone_downsample_layers_0_0(input + 0, (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(0, "backbone.downsample_layers.0.0", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 125248), ws + 24576);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 125248), 6144);
-    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 125248), (float *)(void *)(ws + 0), ws + 98560);
+    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 137536), ws + 24576);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 137536), 6144);
+    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 137536), (float *)(void *)(ws + 0), ws + 98560);
     UPERNET_DEPTH_SMALL_TRACE_NODE(2, "backbone.stages.0.0.pwconv1", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 142848), ws + 98560);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2", (float *)(void *)(ws + 142848), 6144);
-    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 142848), (float *)(void *)(ws + 30784), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(4, "backbone.downsample_layers.1.conv", (float *)(void *)(ws + 30784), 3072);
-    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 30784), (float *)(void *)(ws + 93824), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 93824), 3072);
-    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 93824), (float *)(void *)(ws + 0), ws + 49664);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(6, "backbone.stages.1.0.pwconv1", (float *)(void *)(ws + 0), 12288);
-    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 167488), ws + 49664);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2", (float *)(void *)(ws + 167488), 3072);
-    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 167488), (float *)(void *)(ws + 45184), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(8, "backbone.downsample_layers.2.conv", (float *)(void *)(ws + 45184), 1536);
-    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 45184), (float *)(void *)(ws + 93440), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 93440), 1536);
-    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 93440), (float *)(void *)(ws + 67840), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1", (float *)(void *)(ws + 67840), 6144);
-    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 67840), (float *)(void *)(ws + 37888), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2", (float *)(void *)(ws + 37888), 1536);
-    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 37888), (float *)(void *)(ws + 93440), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv", (float *)(void *)(ws + 93440), 1536);
-    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 93440), (float *)(void *)(ws + 67840), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1", (float *)(void *)(ws + 67840), 6144);
-    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 67840), (float *)(void *)(ws + 133632), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2", (float *)(void *)(ws + 133632), 1536);
-    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 133632), (float *)(void *)(ws + 57600), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv", (float *)(void *)(ws + 57600), 768);
-    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 57600), (float *)(void *)(ws + 179904), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv", (float *)(void *)(ws + 179904), 768);
-    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 179904), (float *)(void *)(ws + 119296), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1", (float *)(void *)(ws + 119296), 3072);
-    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 119296), (float *)(void *)(ws + 52224), ws + 0);
+    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 217600), ws + 98560);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2", (float *)(void *)(ws + 217600), 6144);
+    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 217600), (float *)(void *)(ws + 36928), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(4, "backbone.downsample_layers.1.conv", (float *)(void *)(ws + 36928), 3072);
+    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 36928), (float *)(void *)(ws + 118400), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 118400), 3072);
+    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 118400), (float *)(void *)(ws + 68736), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(6, "backbone.stages.1.0.pwconv1", (float *)(void *)(ws + 68736), 12288);
+    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 68736), (float *)(void *)(ws + 256576), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2", (float *)(void *)(ws + 256576), 3072);
+    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 256576), (float *)(void *)(ws + 57472), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(8, "backbone.downsample_layers.2.conv", (float *)(void *)(ws + 57472), 1536);
+    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 57472), (float *)(void *)(ws + 142592), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 142592), 1536);
+    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 142592), (float *)(void *)(ws + 116992), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1", (float *)(void *)(ws + 116992), 6144);
+    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 116992), (float *)(void *)(ws + 50176), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2", (float *)(void *)(ws + 50176), 1536);
+    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 50176), (float *)(void *)(ws + 142592), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv", (float *)(void *)(ws + 142592), 1536);
+    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 142592), (float *)(void *)(ws + 116992), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1", (float *)(void *)(ws + 116992), 6144);
+    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 116992), (float *)(void *)(ws + 268992), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2", (float *)(void *)(ws + 268992), 1536);
+    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 268992), (float *)(void *)(ws + 82176), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv", (float *)(void *)(ws + 82176), 768);
+    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 82176), (float *)(void *)(ws + 275392), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv", (float *)(void *)(ws + 275392), 768);
+    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 275392), (float *)(void *)(ws + 242240), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1", (float *)(void *)(ws + 242240), 3072);
+    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 242240), (float *)(void *)(ws + 52224), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2", (float *)(void *)(ws + 52224), 768);
     upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 52224), (float *)(void *)(ws + 25088), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(19, "PPN.stages.0/pool", (float *)(void *)(ws + 25088), 128);
@@ -6577,15 +6664,15 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(29, "PPN.stages.3.1", (float *)(void *)(ws + 47616), 1152);
     upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 47616), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(30, "PPN.stages.3/up", (float *)(void *)(ws + 0), 192);
-    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 52224), (float *)(void *)(ws + 55296), (float *)(void *)(ws + 56064), (float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), (float *)(void *)(ws + 75648), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 75648), 1536);
-    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 75648), (float *)(void *)(ws + 81792), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 81792), 768);
-    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 167488), (float *)(void *)(ws + 24576), ws + 0);
+    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 52224), (float *)(void *)(ws + 55296), (float *)(void *)(ws + 56064), (float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), (float *)(void *)(ws + 100224), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 100224), 1536);
+    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 100224), (float *)(void *)(ws + 106368), ws + 0);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 106368), 768);
+    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 256576), (float *)(void *)(ws + 24576), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(33, "FPN.conv1x1.0", (float *)(void *)(ws + 24576), 1536);
-    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 133632), (float *)(void *)(ws + 23040), ws + 0);
+    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 268992), (float *)(void *)(ws + 23040), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(34, "FPN.conv1x1.1", (float *)(void *)(ws + 23040), 384);
-    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 81792), (float *)(void *)(ws + 56832), ws + 0);
+    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 106368), (float *)(void *)(ws + 56832), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(35, "FPN.conv1x1.2", (float *)(void *)(ws + 56832), 96);
     upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(36, "FPN/up3", (float *)(void *)(ws + 0), 384);
@@ -6601,7 +6688,7 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 49152), 1536);
     upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 24576), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(42, "FPN/up1", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k43_FPN_add1((float *)(void *)(ws + 0), (float *)(void *)(ws + 142848), (float *)(void *)(ws + 24576), ws);
+    upernet_depth_small_k43_FPN_add1((float *)(void *)(ws + 0), (float *)(void *)(ws + 217600), (float *)(void *)(ws + 24576), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(43, "FPN/add1", (float *)(void *)(ws + 24576), 6144);
     upernet_depth_small_k44_FPN_smooth_conv_0_conv_3((float *)(void *)(ws + 24576), (float *)(void *)(ws + 98304), ws + 0);
     UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 98304), 6144);
@@ -6613,9 +6700,9 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(47, "FPN/resize3", (float *)(void *)(ws + 172032), 6144);
     upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 98304), (float *)(void *)(ws + 122880), (float *)(void *)(ws + 147456), (float *)(void *)(ws + 172032), (float *)(void *)(ws + 0), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 0), (float *)(void *)(ws + 156032), ws + 98304);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 156032), 6144);
-    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 156032), (float *)(void *)(ws + 0), ws + 24576);
+    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 0), (float *)(void *)(ws + 159104), ws + 98304);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 159104), 6144);
+    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 159104), (float *)(void *)(ws + 0), ws + 24576);
     UPERNET_DEPTH_SMALL_TRACE_NODE(50, "out_conv1", (float *)(void *)(ws + 0), 6144);
     upernet_depth_small_k51_resize((float *)(void *)(ws + 0), (float *)(void *)(ws + 786432), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(51, "resize", (float *)(void *)(ws + 786432), 98304);

@@ -17,6 +17,11 @@ struct EmitContext {
   var pool: ConstantPool
   /// Set by a kernel that calls the model's compensated-sum helpers.
   var usesCompensatedSums = false
+
+  /// Independent compensated-sum lanes. A Kahan step is a chain of four dependent adds, so
+  /// 64-bit hosts take four vector registers of lanes to hide its latency; 32-bit cores, with
+  /// neither vectors nor RAM to spare, take eight.
+  var compensatedLanes: Int { wordBits >= 64 ? 32 : 8 }
   /// The C function of the kernel being emitted.
   var functionName = ""
   /// The prefix of the kernel's parameter arrays (`k3`).
@@ -219,12 +224,9 @@ public enum CEmitter {
   static func helpers(_ context: EmitContext) throws -> String {
     guard context.usesCompensatedSums else { return "" }
     return try Template("kernels/compensated_sum.c").render([
-      "prefix": context.pool.prefix, "lanes": "\(compensatedLanes)",
+      "prefix": context.pool.prefix, "lanes": "\(context.compensatedLanes)",
     ]) + "\n"
   }
-
-  /// Independent compensated-sum lanes: eight floats fill an AVX register.
-  static let compensatedLanes = 8
 
   static func emitKernel(_ kernel: Kernel, _ context: inout EmitContext) throws -> KernelCode {
     switch kernel.body {

@@ -15,11 +15,14 @@ static void {{fn}}_store(const float *x, const float *acc, int o, int p0, int n,
         const float *src = x + (size_t)(first + j * step) * {{inPixels}} + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
+    if (count > 1) { /* a copy needs no division */
+        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    }
 {{/directBypass}}
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
 {{#directBypass}}
-        v += bypass[k] / (float)count;
+        v += bypass[k];
 {{/directBypass}}
 {{#pixelBypass}}
         const int oy = (p0 + k) / {{outWidth}}, ox = (p0 + k) % {{outWidth}};

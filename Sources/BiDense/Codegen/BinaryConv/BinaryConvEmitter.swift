@@ -122,7 +122,7 @@ enum BinaryConvEmitter {
     ]) { $1 }
     values["dab"] = dabParameters(kernel, packed, &context)
     values["prefix"] = context.pool.prefix
-    values["lanes"] = "\(CEmitter.compensatedLanes)"
+    values["lanes"] = "\(context.compensatedLanes)"
     values["multiplier"] = context.pool.floats(
       "\(base)_mul", withWeightScale ? packed.multiplier : packed.batchNormScale,
       comment: "\(kernel.name): " + (withWeightScale ? "a * " : "") + "BN scale per output")

@@ -25,7 +25,7 @@ enum DepthwiseKernel {
     let signBytes = inShape.channels * planeHeight * planeWidth
     let scaleOffset = BinaryConvEmitter.align16(signBytes)
     let lanesOffset = BinaryConvEmitter.align16(scaleOffset + 4 * inShape.channels)
-    let lanesBytes = kernel.producesChannelSums ? 4 * 2 * CEmitter.compensatedLanes : 0
+    let lanesBytes = kernel.producesChannelSums ? 4 * 2 * context.compensatedLanes : 0
     values.merge([
       "accType": accumulatorType(taps: window.taps), "tapBytes": "\((window.taps + 7) / 8)",
       "planeSize": "\(planeHeight * planeWidth)", "paddedWidth": "\(planeWidth)",

@@ -14,7 +14,7 @@ enum FloatBaselineConvEmitter {
     values["store"] = try BinaryConvEmitter.storeFunction(
       kernel, packed, values, flags, block: block, &context)
     values["lanesArgument"] =
-      kernel.producesChannelSums ? ", lanes + o * 2 * \(CEmitter.compensatedLanes)" : ""
+      kernel.producesChannelSums ? ", lanes + o * 2 * \(context.compensatedLanes)" : ""
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(kernel, packed, .floats, &context)
     let depth = packed.inPerGroup * packed.window.taps
     let paddedOutPerGroup = (packed.outPerGroup + 3) / 4 * 4
@@ -37,7 +37,7 @@ enum FloatBaselineConvEmitter {
     let lanesOffset = BinaryConvEmitter.align16(scaleOffset + 4 * packed.inShape.channels)
     let lanesBytes =
       kernel.producesChannelSums
-      ? 4 * 2 * CEmitter.compensatedLanes * packed.outShape.channels : 0
+      ? 4 * 2 * context.compensatedLanes * packed.outShape.channels : 0
     values.merge([
       "block": "\(block)", "depth": "\(depth)", "depthChunk": "\(depthChunk)",
       "paddedOutPerGroup": "\(paddedOutPerGroup)", "colOffset": "\(colOffset)",

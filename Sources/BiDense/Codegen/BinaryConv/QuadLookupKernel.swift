@@ -35,7 +35,7 @@ enum QuadLookupKernel {
     values["store"] = try BinaryConvEmitter.storeFunction(
       kernel, packed, values, flags, block: block, &context)
     values["lanesArgument"] =
-      kernel.producesChannelSums ? ", lanes + o * 2 * \(CEmitter.compensatedLanes)" : ""
+      kernel.producesChannelSums ? ", lanes + o * 2 * \(context.compensatedLanes)" : ""
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
       kernel, packed,
       .signs(
@@ -59,7 +59,7 @@ enum QuadLookupKernel {
     let accOffset = BinaryConvEmitter.align16(tableOffset + 4 * chunkQuads * 16 * tableWidth)
     let lanesOffset = BinaryConvEmitter.align16(accOffset + 4 * paddedOutChannels * block)
     let lanesBytes =
-      kernel.producesChannelSums ? 4 * 2 * CEmitter.compensatedLanes * outShape.channels : 0
+      kernel.producesChannelSums ? 4 * 2 * context.compensatedLanes * outShape.channels : 0
     values.merge([
       "block": "\(block)", "outputBlock": "\(outputBlock)",
       "outputBlockLast": "\(outputBlock - 1)", "avxVectors": "\(block / 8)",
