@@ -50,6 +50,19 @@ import Testing
     #expect(run.stdout.contains("xnor-popcount dense 3x3"))
   }
 
+  /// On a bare-metal board the figures are QEMU's instruction counts, node by node.
+  @Test(.enabled(if: Target.cortexM4.missingTools.isEmpty))
+  func countsInstructionsOnCortexM4() throws {
+    let run = CommandRun(["bench", "bidense-conv3x3", "--runs", "1", "--target", "cortex-m4"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("instructions counted by QEMU -icount"))
+    #expect(run.stdout.contains("arm-none-eabi-gcc"))
+    let node = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("0 ") })
+    #expect(node.contains("byte table, dense 3x3"))
+    let total = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("total: ") })
+    #expect(total.contains("M instr"))
+  }
+
   @Test func rejectsAZeroRunCount() {
     let run = CommandRun(["bench", "bidense-conv3x3", "--runs", "0"])
     #expect(run.status == 2)

@@ -13,6 +13,8 @@
 static float input[{{PREFIX}}_INPUT_SIZE];
 static float output[{{PREFIX}}_OUTPUT_SIZE];
 static uint64_t workspace[({{PREFIX}}_WORKSPACE_BYTES + 7) / 8];
+static uint64_t node_ticks[NODES];
+static uint64_t last;
 {{systick}}
 void {{prefix}}_trace(int node, const char *name, const float *data, size_t count)
 {
