@@ -40,6 +40,18 @@ import Testing
     #expect(run.stdout.contains("FusedBiDenseConv2d+Bypass"))
     #expect(run.stdout.contains("lower bound"))
   }
+
+  /// The kernel each node runs depends on the target: LUT-4 needs vector registers.
+  @Test func reportsTheKernelChosenForTheTarget() throws {
+    let host = CommandRun(["inspect", "upernet-depth-small", "--format", "json"])
+    let nodes = try JSON.parse(Data(host.stdout.utf8)).require("nodes").array()
+    let kernels = try nodes.map { try $0.require("kernel").string() }
+    #expect(kernels.contains { $0.hasPrefix("depthwise 7x7") })
+    #expect(kernels.contains { $0.hasPrefix("LUT-4 dense 1x1") })
+    #expect(kernels.contains { $0.hasPrefix("LUT-4 dense 3x3") })
+    let m4 = CommandRun(["inspect", "bidense-conv3x3", "--target", "cortex-m4"])
+    #expect(m4.stdout.contains("byte table, dense 3x3"), "\(m4.stdout)\(m4.stderr)")
+  }
 }
 
 /// Progress lines: on a terminal for networks, never on a pipe unless asked, never with --quiet.

@@ -7,11 +7,13 @@ public enum GraphReport {
     let g = model.generated
     var out = "\(model.options.source): \(model.graph.nodes.count) primitive ops fused into "
     out += "\(g.kernels.count) nodes, \(model.graph.parameterCount) parameters\n"
-    out += pad("node", 5) + pad("name", 34) + pad("kind", 40) + pad("output", 18)
+    out += pad("node", 5) + pad("name", 34) + pad("kind", 40) + pad("kernel", 36)
+    out += pad("output", 18)
     out +=
       pad("location", 18) + pad("bytes", 10) + pad("scratch", 10) + pad("flash", 10) + "float32\n"
     for k in g.kernels {
       out += pad("\(k.index)", 5) + pad(printable(k.name), 34) + pad(k.kind, 40)
+      out += pad(k.variant.isEmpty ? "-" : k.variant, 36)
       out += pad(k.shape.description, 18) + pad(k.location, 18) + pad("\(k.outputBytes)", 10)
       out += pad("\(k.scratchBytes)", 10) + pad("\(k.flashBytes)", 10) + "\(k.float32Bytes)\n"
     }
@@ -39,6 +41,7 @@ public enum GraphReport {
       nodes.append(
         """
             {"index": \(k.index), "name": "\(escape(k.name))", "kind": "\(k.kind)", \
+        "kernel": "\(k.variant)", \
         "function": "\(k.function)", "shape": [1, \(k.shape.channels), \(k.shape.height), \(k.shape.width)], \
         "location": "\(k.location)", "output_bytes": \(k.outputBytes), "scratch_bytes": \(k.scratchBytes), \
         "flash_bytes": \(k.flashBytes), "float32_bytes": \(k.float32Bytes), \
@@ -76,7 +79,8 @@ public enum GraphReport {
       out += "  v\(id) [shape=ellipse, label=\"\(escape(graph[id].name))\\n\(graph[id].shape)\"];\n"
     }
     for k in model.generated.kernels {
-      out += "  k\(k.index) [label=\"\(k.index): \(escape(k.name))\\n\(k.kind)\\n\(k.shape)\"];\n"
+      out +=
+        "  k\(k.index) [label=\"\(k.index): \(escape(k.name))\\n\(k.kind)\\n\(k.variant)\\n\(k.shape)\"];\n"
     }
     for (index, kernel) in model.schedule.kernels.enumerated() {
       for input in kernel.inputs {
