@@ -80,10 +80,6 @@ enum KernelCases {
     return (try Verifier(model: model, options: options).run(), model)
   }
 
-  static var hostHasAVX2: Bool {
-    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    return info.contains(" avx2")
-  }
 }
 
 @Suite struct KernelTests {
@@ -111,7 +107,7 @@ enum KernelCases {
     }
   }
 
-  @Test(.enabled(if: KernelCases.hostHasAVX2), arguments: KernelCases.all)
+  @Test(.enabled(if: HostMachine.hasAVX2), arguments: KernelCases.all)
   func theAVX2PathsAgree(_ kase: KernelCases.Case) throws {
     for scale in [DABScale.perChannel, .perLayer] {
       let (report, _) = try KernelCases.verify(kase, dabScale: scale) { prefix in

@@ -39,8 +39,7 @@ enum BenchCommand {
 
   /// `-D<PREFIX>_AVX2` where this machine has AVX2: `--native` means the fastest C it can run.
   static func hostVectorPath(prefix: String) -> [String] {
-    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    return info.contains(" avx2") ? ["-D\(prefix.uppercased())_AVX2"] : []
+    HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : []
   }
 
   static func format(_ report: Benchmark.Report, _ model: CompiledModel, _ compiler: String)
@@ -48,7 +47,7 @@ enum BenchCommand {
   {
     let timed = report.unit == .nanoseconds
     var out = "bench \(model.options.source): median of \(report.runs) runs, one thread\n"
-    out += "machine: \(machineDescription())\ncompiler: \(compiler)\n"
+    out += "machine: \(HostMachine.description)\ncompiler: \(compiler)\n"
     out += "command: \(report.compileCommand)\n"
     if report.emulated {
       out +=
@@ -104,16 +103,5 @@ enum BenchCommand {
     guard let result = try? Shell.run([compiler, "--version"], timeout: 30), result.status == 0
     else { return compiler }
     return result.output.split(separator: "\n").first.map(String.init) ?? compiler
-  }
-
-  static func machineDescription() -> String {
-    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-      .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) }
-    let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-    let vector = ["avx512f", "avx2", "asimd"].first { flags.contains(" \($0)") }
-    var text = model ?? ProcessInfo.processInfo.hostName
-    if let vector { text += " (\(vector))" }
-    return text + ", \(ProcessInfo.processInfo.activeProcessorCount) cores"
   }
 }

@@ -81,16 +81,10 @@ public struct Benchmark {
         timeout: options.timeout)
       command = program.compileCommand
       progress("running the \(variant) C \(options.runs + 1) times")
-      let arguments = target.harness == .hosted ? ["\(options.runs + 1)"] : []
-      let ran = try Shell.run(
-        target.runCommand(program.program, arguments), in: folder, timeout: options.timeout)
-      guard ran.status == 0, !ran.timedOut else {
-        throw BiDenseError(
-          "the \(variant) benchmark failed on \(target.name) (status \(ran.status)"
-            + "\(ran.timedOut ? ", timed out" : "")):\n\(ran.output)")
-      }
+      let output = try program.execute(
+        target.harness == .hosted ? ["\(options.runs + 1)"] : [], timeout: options.timeout)
       let scale = Double(target.memory?.instructionsPerTick ?? 1)
-      let runs = try Self.parse(ran.output, nodes: compiled.schedule.kernels.count)
+      let runs = try Self.parse(output, nodes: compiled.schedule.kernels.count)
       timings.append(
         runs.dropFirst().map { run in (run.nodes.map { $0 * scale }, run.total * scale) })
     }

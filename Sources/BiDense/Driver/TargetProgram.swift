@@ -97,16 +97,9 @@ public struct TargetProgram: Sendable {
   /// with tracing, trace.bin into the folder.
   public func run(input: [Float], timeout: TimeInterval = 900) throws -> Run {
     try RawFloats.encode(input).write(to: directory.appendingPathComponent("input.f32"))
-    let command = target.runCommand(program, arguments)
-    let ran = try Shell.run(command, in: directory, timeout: timeout)
-    guard ran.status == 0, !ran.timedOut else {
-      throw BiDenseError(
-        "the compiled model failed on \(target.name) (status \(ran.status)"
-          + "\(ran.timedOut ? ", timed out after \(Int(timeout)) s" : ""); "
-          + "\(Shell.quoted(command))):\n\(ran.output)")
-    }
-    var result = Run(output: ran.output)
-    for line in ran.output.split(separator: "\n") where line.hasPrefix("bidensec-harness:") {
+    let output = try execute(arguments, timeout: timeout)
+    var result = Run(output: output)
+    for line in output.split(separator: "\n") where line.hasPrefix("bidensec-harness:") {
       let words = line.split(separator: " ")
       for (key, value) in zip(words, words.dropFirst()) {
         if key == "stack" { result.stackBytes = Int(value) }
@@ -116,6 +109,20 @@ public struct TargetProgram: Sendable {
       }
     }
     return result
+  }
+
+  /// Runs the program with `arguments` (a hosted harness's; a bare-metal one takes none) in
+  /// its folder, on the target; returns what it printed, or throws when it fails.
+  func execute(_ arguments: [String], timeout: TimeInterval) throws -> String {
+    let command = target.runCommand(program, arguments)
+    let ran = try Shell.run(command, in: directory, timeout: timeout)
+    guard ran.status == 0, !ran.timedOut else {
+      throw BiDenseError(
+        "the compiled model failed on \(target.name) (status \(ran.status)"
+          + "\(ran.timedOut ? ", timed out after \(Int(timeout)) s" : ""); "
+          + "\(Shell.quoted(command))):\n\(ran.output)")
+    }
+    return ran.output
   }
 
   /// The model's output, written by the last run.

@@ -12,7 +12,7 @@ enum BinaryConvEmitter {
     if packed.binarizer.layerScale {
       return try XnorPopcountKernel.emit(kernel, packed, &context)
     }
-    if packed.isDepthwise && !packed.transposed {
+    if packed.isDepthwise {
       return try DepthwiseKernel.emit(kernel, packed, &context)
     }
     // LUT-4 needs vector registers to pay for its tables; a 32-bit core without them does
@@ -94,63 +94,63 @@ enum BinaryConvEmitter {
   }
 
   /// The template values and flags every binary convolution kernel uses: names, shapes, the
-  /// window, DAB parameters, the folded BatchNorm, the bypass and the epilogue (whose store
-  /// sits `bodyIndent` spaces deep).
+  /// window and the folded BatchNorm (with the weight scale, unless the kernel's weights carry
+  /// it as ±a).
   static func sharedValues(
-    _ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext, bodyIndent: Int,
+    _ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext,
     withWeightScale: Bool = true
   ) throws -> (values: [String: String], flags: [String: Bool]) {
-    let fn = context.functionName
     let base = context.symbolBase
     let inShape = packed.inShape
     let outShape = packed.outShape
     let kind = packed.transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
     var values = windowValues(packed.window)
     values.merge([
-      "fn": fn,
+      "fn": context.functionName, "prefix": context.pool.prefix,
       "title":
         "\(CText.comment(kernel.name)): \(kind) \(inShape) -> \(outShape), \(packed.window), "
         + "groups \(packed.groups)" + (packed.bypass == nil ? "" : ", bypass"),
-      "inChannels": "\(inShape.channels)", "twoInChannels": "\(2 * inShape.channels)",
-      "inHeight": "\(inShape.height)", "inWidth": "\(inShape.width)",
-      "inPixels": "\(inShape.pixels)", "inPixelsFloat": CText.float(Float(inShape.pixels)),
-      "inCount": "\(inShape.count)", "outChannels": "\(outShape.channels)",
-      "outHeight": "\(outShape.height)", "outWidth": "\(outShape.width)",
-      "outPixels": "\(outShape.pixels)", "outCount": "\(outShape.count)",
-      "groups": "\(packed.groups)", "inPerGroup": "\(packed.inPerGroup)",
-      "outPerGroup": "\(packed.outPerGroup)",
+      "inChannels": "\(inShape.channels)", "inHeight": "\(inShape.height)",
+      "inWidth": "\(inShape.width)", "inPixels": "\(inShape.pixels)",
+      "outChannels": "\(outShape.channels)", "outHeight": "\(outShape.height)",
+      "outWidth": "\(outShape.width)", "outPixels": "\(outShape.pixels)",
+      "outCount": "\(outShape.count)", "groups": "\(packed.groups)",
+      "inPerGroup": "\(packed.inPerGroup)", "outPerGroup": "\(packed.outPerGroup)",
+      "lanes": "\(context.compensatedLanes)",
     ]) { $1 }
-    values["dab"] = dabParameters(kernel, packed, &context)
-    values["prefix"] = context.pool.prefix
-    values["lanes"] = "\(context.compensatedLanes)"
+    // The DAB's parameters first: each kernel's arrays in the weights file start with them.
+    _ = dabParameters(kernel, packed, &context)
     values["multiplier"] = context.pool.floats(
       "\(base)_mul", withWeightScale ? packed.multiplier : packed.batchNormScale,
       comment: "\(kernel.name): " + (withWeightScale ? "a * " : "") + "BN scale per output")
     values["offset"] = context.pool.floats(
       "\(base)_add", packed.offset, comment: "\(kernel.name): bias and BN shift per output")
-    values["scaleByWeight"] = ""
-    if withWeightScale, packed.transposed {
-      // Transposed, the weight scale is per input channel: it joins the DAB scale.
-      let symbol = context.pool.floats(
-        "\(base)_wscale", packed.weightScale,
-        comment: "\(kernel.name): weight scale per input channel")
-      values["scaleByWeight"] =
-        "    for (int c = 0; c < \(inShape.channels); ++c) scale[c] = scale[c] * \(symbol)[c];\n"
-    }
-    values["bypassSource"] = ""
-    values["bypass"] = ""
-    if let (plan, source) = packed.bypass {
-      values["bypassSource"] = try bypassSource(source, inShape, fn)
-      values["bypass"] = try Template("kernels/bypass.c").render([
-        "fn": fn, "copies": "\(plan.copies)", "sourceChannels": CText.bypassSources(plan),
-      ]).indented(by: bodyIndent - 16)
-    }
-    values["epilogue"] = context.epilogue(kernel, indent: bodyIndent)
     let flags = [
       "transposed": packed.transposed, "readsSums": kernel.readsChannelSums,
       "producesSums": kernel.producesChannelSums,
     ]
     return (values, flags)
+  }
+
+  /// For kernels that store one output at a time: the bypass (its source function and the
+  /// statements adding it to `v`) and the epilogue, at `indent` spaces.
+  static func pixelStoreValues(
+    _ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext, indent: Int
+  ) throws -> [String: String] {
+    var values = ["bypassSource": "", "bypass": ""]
+    if let (plan, source) = packed.bypass {
+      values["bypassSource"] = try bypassSource(source, packed.inShape, context.functionName)
+      values["bypass"] = try pixelBypass(plan, context.functionName, indent: indent)
+    }
+    values["epilogue"] = context.epilogue(kernel, indent: indent)
+    return values
+  }
+
+  /// The statements adding the bypass of output channel `o` at pixel (oy, ox) to `v`.
+  static func pixelBypass(_ plan: ChannelBypassPlan, _ fn: String, indent: Int) throws -> String {
+    try Template("kernels/bypass.c").render([
+      "fn": fn, "copies": "\(plan.copies)", "sourceChannels": CText.bypassSources(plan),
+    ]).indented(by: indent - 16)
   }
 
   /// The kernel's `_store` function (kernels/store.c): folded BatchNorm, bypass, epilogue and
@@ -168,22 +168,21 @@ enum BinaryConvEmitter {
     storeFlags["directBypass"] = false
     storeFlags["pixelBypass"] = false
     storeValues["bypass"] = ""
+    var sourceFunction = ""
     if let (plan, source) = packed.bypass {
       storeValues["copies"] = "\(plan.copies)"
       storeValues["sourceChannels"] = CText.bypassSources(plan)
       if case .input = source {
+        // Read as rows of the input, no per-pixel function.
         storeFlags["directBypass"] = true
       } else {
         storeFlags["pixelBypass"] = true
-        storeValues["bypass"] = try Template("kernels/bypass.c").render([
-          "fn": context.functionName, "copies": "\(plan.copies)",
-          "sourceChannels": CText.bypassSources(plan),
-        ]).indented(by: -8)
+        storeValues["bypass"] = try pixelBypass(plan, context.functionName, indent: 8)
+        sourceFunction = try bypassSource(source, packed.inShape, context.functionName)
       }
     }
-    let store = try Template("kernels/store.c").render(storeValues, flags: storeFlags)
-    // Only a bypass read pixel by pixel needs the source function.
-    return (storeFlags["pixelBypass"]! ? values["bypassSource"]! : "") + store
+    return try sourceFunction
+      + Template("kernels/store.c").render(storeValues, flags: storeFlags)
   }
 
   /// The function that reads the bypass's source channel at an output pixel.

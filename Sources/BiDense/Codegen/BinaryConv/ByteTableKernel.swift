@@ -6,8 +6,19 @@ enum ByteTableKernel {
   static func emit(_ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext)
     throws -> KernelCode
   {
-    var (values, flags) = try BinaryConvEmitter.sharedValues(
-      kernel, packed, &context, bodyIndent: 16)
+    var (values, flags) = try BinaryConvEmitter.sharedValues(kernel, packed, &context)
+    values["scaleByWeight"] = ""
+    if packed.transposed {
+      // Transposed, the weight scale is per input channel: it joins the DAB scale.
+      let symbol = context.pool.floats(
+        "\(context.symbolBase)_wscale", packed.weightScale,
+        comment: "\(kernel.name): weight scale per input channel")
+      values["scaleByWeight"] =
+        "    for (int c = 0; c < \(packed.inShape.channels); ++c) scale[c] = scale[c] * \(symbol)[c];\n"
+    }
+    values.merge(try BinaryConvEmitter.pixelStoreValues(kernel, packed, &context, indent: 16)) {
+      $1
+    }
     let bytesPerGroup = (packed.inPerGroup + 7) / 8
     let bytesPerPixel = packed.groups * bytesPerGroup
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(

@@ -5,8 +5,7 @@ enum DepthwiseKernel {
   static func emit(_ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext)
     throws -> KernelCode
   {
-    var (values, flags) = try BinaryConvEmitter.sharedValues(
-      kernel, packed, &context, bodyIndent: 16)
+    var (values, flags) = try BinaryConvEmitter.sharedValues(kernel, packed, &context)
     let window = packed.window
     let inShape = packed.inShape
     let planeHeight = inShape.height + 2 * window.padH

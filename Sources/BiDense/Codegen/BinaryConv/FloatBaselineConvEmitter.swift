@@ -10,7 +10,7 @@ enum FloatBaselineConvEmitter {
     throws -> KernelCode
   {
     var (values, flags) = try BinaryConvEmitter.sharedValues(
-      kernel, packed, &context, bodyIndent: 20, withWeightScale: false)
+      kernel, packed, &context, withWeightScale: false)
     values["store"] = try BinaryConvEmitter.storeFunction(
       kernel, packed, values, flags, block: block, &context)
     values["lanesArgument"] =

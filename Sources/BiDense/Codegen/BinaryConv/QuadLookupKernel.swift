@@ -13,8 +13,7 @@ enum QuadLookupKernel {
   static func emit(_ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext)
     throws -> KernelCode
   {
-    var (values, flags) = try BinaryConvEmitter.sharedValues(
-      kernel, packed, &context, bodyIndent: 20)
+    var (values, flags) = try BinaryConvEmitter.sharedValues(kernel, packed, &context)
     let window = packed.window
     let inShape = packed.inShape
     let outShape = packed.outShape

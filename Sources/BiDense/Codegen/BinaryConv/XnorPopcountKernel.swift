@@ -5,8 +5,10 @@ enum XnorPopcountKernel {
   static func emit(_ kernel: Kernel, _ packed: PackedBinaryConv, _ context: inout EmitContext)
     throws -> KernelCode
   {
-    var (values, flags) = try BinaryConvEmitter.sharedValues(
-      kernel, packed, &context, bodyIndent: 16)
+    var (values, flags) = try BinaryConvEmitter.sharedValues(kernel, packed, &context)
+    values.merge(try BinaryConvEmitter.pixelStoreValues(kernel, packed, &context, indent: 16)) {
+      $1
+    }
     let unitBits = context.wordBits
     let unit = "uint\(unitBits)_t"
     let units = (packed.inShape.channels + unitBits - 1) / unitBits
