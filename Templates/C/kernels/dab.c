@@ -2,9 +2,9 @@
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). {{layout}} */
 static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
 {
-{{#zeroFirst}}
+{{^floats}}
     for (int i = 0; i < {{outCount}}; ++i) out[i] = 0;
-{{/zeroFirst}}
+{{/floats}}
     for (int c = 0; c < {{inChannels}}; ++c) {
         const float *plane = x + (size_t)c * {{inPixels}};
 {{#readsSums}}

@@ -50,7 +50,7 @@ enum BinaryConvEmitter {
       "dab": try dabParameters(kernel, packed, &context),
     ]
     var flags = [
-      "readsSums": kernel.readsChannelSums, "zeroFirst": true, "signs": false, "floats": false,
+      "readsSums": kernel.readsChannelSums, "signs": false, "floats": false,
       "bits": false,
     ]
     switch output {
@@ -68,7 +68,6 @@ enum BinaryConvEmitter {
         $1
       }
       flags["floats"] = true
-      flags["zeroFirst"] = false
     case .bits(let unit, let unitBits, let unitsPerGroup):
       let unitsPerPixel = packed.groups * unitsPerGroup
       values.merge([
