@@ -1,33 +1,55 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The compiler's stages are targets of their own, so a dependency that runs the wrong way
+// (the IR reaching for C, the passes for the interpreter) fails to compile:
+//
+//   BiDenseIR <- BiDenseFrontend, BiDenseReference, BiDensePasses
+//   BiDensePasses <- BiDenseCodegen <- BiDenseDriver <- BiDenseCLI <- bidensec
 let package = Package(
   name: "bidensec",
   products: [
-    .executable(name: "bidensec", targets: ["bidensec"]),
-    .library(name: "BiDense", targets: ["BiDense"]),
+    .executable(name: "bidensec", targets: ["bidensec"])
   ],
   targets: [
+    // The graph every stage shares: ops, shapes, validation, diagnostics.
+    .target(name: "BiDenseIR", path: "Sources/BiDenseIR"),
+    // Readers: model specs, native graphs, safetensors, the module table and the examples.
+    .target(
+      name: "BiDenseFrontend", dependencies: ["BiDenseIR"], path: "Sources/BiDenseFrontend"),
+    // The interpreter: the semantics every generated program is checked against.
+    .target(
+      name: "BiDenseReference", dependencies: ["BiDenseIR"], path: "Sources/BiDenseReference"),
+    // Fusion, kernel lowering, weight packing and memory planning.
+    .target(name: "BiDensePasses", dependencies: ["BiDenseIR"], path: "Sources/BiDensePasses"),
     // The C kernel templates, rendered by Codegen; shipped as resources of their own target.
+    .target(name: "BiDenseTemplates", path: "Templates", resources: [.copy("C")]),
+    // Rendering the lowered, packed and planned model as C text.
     .target(
-      name: "BiDenseTemplates",
-      path: "Templates",
-      resources: [.copy("C")]
-    ),
+      name: "BiDenseCodegen", dependencies: ["BiDenseIR", "BiDensePasses", "BiDenseTemplates"],
+      path: "Sources/BiDenseCodegen"),
+    // The pipeline end to end, the targets, verification and benchmarks.
     .target(
-      name: "BiDense",
-      dependencies: ["BiDenseTemplates"],
-      path: "Sources/BiDense"
-    ),
-    .executableTarget(
-      name: "bidensec",
-      dependencies: ["BiDense"],
-      path: "Sources/bidensec"
-    ),
+      name: "BiDenseDriver",
+      dependencies: [
+        "BiDenseIR", "BiDenseFrontend", "BiDenseReference", "BiDensePasses", "BiDenseCodegen",
+        "BiDenseTemplates",
+      ],
+      path: "Sources/BiDenseDriver"),
+    // The command line: argument parsing, subcommands, messages.
+    .target(
+      name: "BiDenseCLI",
+      dependencies: [
+        "BiDenseIR", "BiDenseFrontend", "BiDensePasses", "BiDenseCodegen", "BiDenseDriver",
+      ],
+      path: "Sources/BiDenseCLI"),
+    .executableTarget(name: "bidensec", dependencies: ["BiDenseCLI"], path: "Sources/bidensec"),
     .testTarget(
       name: "BiDenseTests",
-      dependencies: ["BiDense"],
-      path: "Tests/BiDenseTests"
-    ),
+      dependencies: [
+        "BiDenseIR", "BiDenseFrontend", "BiDenseReference", "BiDensePasses", "BiDenseCodegen",
+        "BiDenseDriver", "BiDenseCLI",
+      ],
+      path: "Tests/BiDenseTests"),
   ]
 )

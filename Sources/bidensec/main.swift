@@ -1,4 +1,4 @@
-import BiDense
+import BiDenseCLI
 import Foundation
 
 exit(CommandLineTool.main(Array(CommandLine.arguments.dropFirst())))

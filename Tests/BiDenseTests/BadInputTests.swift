@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// Each kind of bad input gets one line naming the file, the node and the value, and a
 /// non-zero exit status.

@@ -1,6 +1,12 @@
 import Foundation
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// Runs the command-line tool in process and keeps what it printed.
 final class CommandRun: @unchecked Sendable {

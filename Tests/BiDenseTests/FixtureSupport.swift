@@ -1,6 +1,12 @@
 import Foundation
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// The reference cases copied from the paper's PyTorch code into Tests/Fixtures.
 enum Fixtures {

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// `bidensec verify NAME.json --weights NAME.safetensors --input NAME.input.f32
 /// --expect NAME.output.f32` on every single-layer reference case.

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// The interpreter against the PyTorch outputs of the reference cases, within SPEC.md's bound.
 @Suite struct InterpreterFixtureTests {

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// Single layers shaped to reach every kernel variant and its edge cases: channel counts that
 /// are not multiples of 4, strides, dilation, flattened 1×1, depthwise, grouped, transposed.

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 /// The cases run on the emulated targets: the microcontroller example and single layers that
 /// cover the bypass's repeat and merge, a depthwise convolution and a transposed one.

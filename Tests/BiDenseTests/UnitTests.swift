@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import BiDense
+@testable import BiDenseCLI
+@testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
+@testable import BiDenseIR
+@testable import BiDensePasses
+@testable import BiDenseReference
 
 @Suite struct ChannelBypassTests {
   typealias Source = ChannelBypassPlan.Source

@@ -1,0 +1,111 @@
+import BiDenseCodegen
+import BiDenseDriver
+import BiDenseFrontend
+import BiDenseIR
+import Foundation
+
+/// `bidensec bench`: times the generated C node by node against the float32 baseline of the
+/// same network, compiled with the same flags, in one invocation.
+enum BenchCommand {
+  static func run(_ words: [String], _ console: Console) throws -> Int32 {
+    let args = try Arguments(
+      words, valued: ["weights", "name", "cc", "cflags", "runs", "dab-scale", "target"],
+      switches: ["native", "quiet", "progress"])
+    let loaded = try CommandLineTool.loadModel(args, console)
+    let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
+    let target = try CommandLineTool.target(args) ?? .host
+    var options = Benchmark.Options()
+    options.target = target
+    options.compiler = args.values["cc"]
+    if let flags = CommandLineTool.cflags(args) { options.flags = flags }
+    if let runs = try args.integer("runs") {
+      guard runs >= 1 else { throw UsageError("--runs takes a count of at least 1, got \(runs)") }
+      options.runs = runs
+    }
+    var emit = try CommandLineTool.emitOptions(args, loaded, target)
+    if args.flags.contains("native") {
+      guard target.runner == .native else {
+        throw UsageError(
+          "--native tunes for this machine; it does not go with --target \(target.name)")
+      }
+      options.flags += ["-march=native"] + hostVectorPath(prefix: emit.prefix)
+    }
+    let model = try CompiledModel(loaded.graph, options: emit)
+    emit.kernels = .float32Baseline
+    emit.dabScale = .perChannel
+    let baseline = try CompiledModel(loaded.graph, options: emit)
+    progress.stage("generated C for \(model.schedule.kernels.count) fused nodes, and its baseline")
+    let report = try Benchmark(model: model, baseline: baseline, options: options).run(
+      progress: progress.stage)
+    console.write(format(report, model, compilerVersion(options.compiler ?? target.compiler)))
+    return 0
+  }
+
+  /// `-D<PREFIX>_AVX2` where this machine has AVX2: `--native` means the fastest C it can run.
+  static func hostVectorPath(prefix: String) -> [String] {
+    HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : []
+  }
+
+  static func format(_ report: Benchmark.Report, _ model: CompiledModel, _ compiler: String)
+    -> String
+  {
+    let timed = report.unit == .nanoseconds
+    var out = "bench \(model.options.source): median of \(report.runs) runs, one thread\n"
+    out += "machine: \(HostMachine.description)\ncompiler: \(compiler)\n"
+    out += "command: \(report.compileCommand)\n"
+    if report.emulated {
+      out +=
+        timed
+        ? "emulated: the times are the emulator's, not the target hardware's\n"
+        : "emulated: instructions counted by QEMU -icount (not cycles)\n"
+    }
+    if model.isApproximate {
+      out += "approximation: --dab-scale=layer (one DAB scale per layer), not exact\n"
+    }
+    let pad = VerifyCommand.pad
+    let unit = timed ? "ms" : "M instr"
+    out += pad("node", 5) + pad("name", 34) + pad("kernel", 40) + pad("MMAC", 9)
+    out += pad(unit, 10) + pad("baseline \(unit)", 17) + pad("speedup", 9)
+    out += timed ? "GMAC/s\n" : "MAC/instr\n"
+    for node in report.nodes {
+      out += pad("\(node.index)", 5) + pad(printable(node.name), 34)
+      out += pad(node.variant.isEmpty ? node.kind : node.variant, 40)
+      let macs = node.multiplyAccumulates
+      out += pad(macs > 0 ? fixed(Double(macs) / 1e6, 1) : "", 9)
+      out += pad(fixed(node.median / 1e6, 3), 10) + pad(fixed(node.baselineMedian / 1e6, 3), 17)
+      out += pad(fixed(node.speedup, 2) + "x", 9)
+      out += macs > 0 ? fixed(node.macsPerUnit, timed ? 1 : 2) + "\n" : "\n"
+    }
+    let macs = Double(report.nodes.reduce(0) { $0 + $1.multiplyAccumulates })
+    out += "total: \(fixed(report.total / 1e6, 2)) \(unit) against "
+    out += "\(fixed(report.baselineTotal / 1e6, 2)) \(unit) for the float32 baseline: "
+    out += "\(fixed(report.speedup, 2))x, \(fixed(macs / max(report.total, 1), timed ? 1 : 2)) "
+    out += timed ? "GMAC/s\n" : "MAC/instr\n"
+    for (title, marker) in families {
+      let chosen = report.nodes.filter { $0.variant.contains(marker) }
+      guard !chosen.isEmpty else { continue }
+      let measured = chosen.reduce(0) { $0 + $1.median }
+      let base = chosen.reduce(0) { $0 + $1.baselineMedian }
+      out += "  \(title): \(fixed(measured / 1e6, 2)) \(unit) against "
+      out += "\(fixed(base / 1e6, 2)) \(unit): \(fixed(base / max(measured, 1), 2))x\n"
+    }
+    return out
+  }
+
+  /// Families of binary convolutions, told apart by their kernel variant.
+  static let families = [
+    ("depthwise binary convs", "depthwise"), ("dense binary 3x3 convs", "dense 3x3"),
+    ("dense binary 2x2 convs", "dense 2x2"), ("binary 1x1 convs", "dense 1x1"),
+    ("transposed binary convs", "transposed"), ("grouped binary convs", "grouped"),
+  ]
+
+  static func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+  }
+
+  static func compilerVersion(_ compiler: String) -> String {
+    guard let result = try? Shell.run([compiler, "--version"], timeout: 30), result.status == 0
+    else { return compiler }
+    return result.output.split(separator: "\n").first.map(String.init) ?? compiler
+  }
+}

@@ -1,0 +1,63 @@
+import BiDenseIR
+import Foundation
+
+/// A model ready to compile, and where it came from.
+public struct LoadedModel: Sendable {
+  public var graph: Graph
+  /// The model file, or `example NAME`.
+  public var source: String
+  /// Parameters in the weights file that no module used.
+  public var unusedParameters: [String]
+}
+
+/// Finds and reads a model: a built-in example by name, or a JSON file (a model spec with a
+/// `module`, or a native graph with `nodes`) and its safetensors weights.
+public enum ModelLoader {
+  public static func load(_ model: String?, weights: String?, name: String? = nil) throws
+    -> LoadedModel
+  {
+    let model = model ?? Examples.defaultName
+    if let example = Examples.named(model) {
+      guard weights == nil else {
+        throw BiDenseError(
+          "'\(model)' is a built-in example with seeded parameters; it takes no --weights")
+      }
+      return LoadedModel(
+        graph: try example.build(name: name), source: "example \(model)", unusedParameters: [])
+    }
+    guard FileManager.default.fileExists(atPath: model) else {
+      throw BiDenseError(
+        file: model,
+        "no such model file, and not a built-in example (\(Examples.all.map(\.name).joined(separator: ", ")))"
+      )
+    }
+    guard let data = FileManager.default.contents(atPath: model) else {
+      throw BiDenseError(file: model, "cannot read the model file")
+    }
+    let json = try inFile(model) { try JSON.parse(data) }
+    let weightsPath = weights ?? Self.defaultWeights(for: model)
+    let tensors = try Safetensors.read(path: weightsPath)
+    let store = WeightStore(tensors: tensors, source: weightsPath)
+    let stem = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+    var unused: [String] = []
+    let graph = try inFile(model) { () throws -> Graph in
+      let graph: Graph
+      if json["module"] != nil {
+        (graph, unused) = try ModelSpec.build(json, weights: store, name: name ?? stem)
+      } else if json["nodes"] != nil {
+        (graph, unused) = try NativeGraph.build(json, weights: store, name: name ?? stem)
+      } else {
+        throw BiDenseError(
+          "is neither a model spec (with \"module\") nor a native graph (with \"nodes\")")
+      }
+      return graph
+    }
+    return LoadedModel(graph: graph, source: model, unusedParameters: unused)
+  }
+
+  /// MODEL.json's weights default to MODEL.safetensors beside it.
+  static func defaultWeights(for model: String) -> String {
+    let url = URL(fileURLWithPath: model)
+    return url.deletingPathExtension().appendingPathExtension("safetensors").path
+  }
+}

@@ -1,0 +1,23 @@
+import BiDenseIR
+
+extension Interpreter {
+  /// The Channel-adaptive Full-precision Bypass: copies and means of input channels.
+  public static func channelBypass(_ x: Tensor, outChannels: Int) -> Tensor {
+    // The builder validated the channel counts; a failure here is a compiler bug.
+    let plan = try! ChannelBypassPlan(
+      inChannels: x.shape.channels, outChannels: outChannels, node: "")
+    let pixels = x.shape.pixels
+    var out = Tensor(
+      zeros: TensorShape(channels: outChannels, height: x.shape.height, width: x.shape.width))
+    for (o, source) in plan.sources.enumerated() {
+      for p in 0..<pixels {
+        var sum: Float = 0
+        for k in 0..<source.count {
+          sum += x.data[(source.start + k * source.stride) * pixels + p]
+        }
+        out.data[o * pixels + p] = sum / Float(source.count)
+      }
+    }
+    return out
+  }
+}
