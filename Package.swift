@@ -39,9 +39,7 @@ let package = Package(
     // The command line: argument parsing, subcommands, messages.
     .target(
       name: "BiDenseCLI",
-      dependencies: [
-        "BiDenseIR", "BiDenseFrontend", "BiDensePasses", "BiDenseCodegen", "BiDenseDriver",
-      ],
+      dependencies: ["BiDenseIR", "BiDenseFrontend", "BiDensePasses", "BiDenseDriver"],
       path: "Sources/BiDenseCLI"),
     .executableTarget(name: "bidensec", dependencies: ["BiDenseCLI"], path: "Sources/bidensec"),
     .testTarget(

@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 
 /// The command line after the subcommand: `--option value` (or `--option=value`), `--flag`,
 /// and positional words.

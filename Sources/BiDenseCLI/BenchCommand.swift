@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// `bidensec bench`: times the generated C node by node against the float32 baseline of the
@@ -22,19 +22,19 @@ enum BenchCommand {
       guard runs >= 1 else { throw UsageError("--runs takes a count of at least 1, got \(runs)") }
       options.runs = runs
     }
-    var emit = try CommandLineTool.emitOptions(args, loaded, target)
+    var compile = try CommandLineTool.compileOptions(args, loaded, target)
     if args.flags.contains("native") {
       guard target.runner == .native else {
         throw UsageError(
           "--native tunes for this machine; it does not go with --target \(target.name)")
       }
-      options.flags += ["-march=native"] + hostVectorPath(prefix: emit.prefix)
+      options.flags += ["-march=native"] + hostVectorPath(prefix: compile.prefix)
     }
-    let model = try CompiledModel(loaded.graph, options: emit)
-    emit.kernels = .float32Baseline
-    emit.dabScale = .perChannel
-    let baseline = try CompiledModel(loaded.graph, options: emit)
-    progress.stage("generated C for \(model.schedule.kernels.count) fused nodes, and its baseline")
+    let model = try CompiledModel(loaded.graph, options: compile)
+    compile.kernels.kernels = .float32Baseline
+    compile.dabScale = .perChannel
+    let baseline = try CompiledModel(loaded.graph, options: compile)
+    progress.stage("generated C for \(model.schedule.nodes.count) fused nodes, and its baseline")
     let report = try Benchmark(model: model, baseline: baseline, options: options).run(
       progress: progress.stage)
     console.write(format(report, model, compilerVersion(options.compiler ?? target.compiler)))
@@ -69,7 +69,7 @@ enum BenchCommand {
     out += timed ? "GMAC/s\n" : "MAC/instr\n"
     for node in report.nodes {
       out += pad("\(node.index)", 5) + pad(printable(node.name), 34)
-      out += pad(node.variant.isEmpty ? node.kind : node.variant, 40)
+      out += pad(node.kernel.description, 40)
       let macs = node.multiplyAccumulates
       out += pad(macs > 0 ? fixed(Double(macs) / 1e6, 1) : "", 9)
       out += pad(fixed(node.median / 1e6, 3), 10) + pad(fixed(node.baselineMedian / 1e6, 3), 17)
@@ -81,23 +81,16 @@ enum BenchCommand {
     out += "\(fixed(report.baselineTotal / 1e6, 2)) \(unit) for the float32 baseline: "
     out += "\(fixed(report.speedup, 2))x, \(fixed(macs / max(report.total, 1), timed ? 1 : 2)) "
     out += timed ? "GMAC/s\n" : "MAC/instr\n"
-    for (title, marker) in families {
-      let chosen = report.nodes.filter { $0.variant.contains(marker) }
-      guard !chosen.isEmpty else { continue }
+    let families = Dictionary(grouping: report.nodes) { $0.kernel.family }
+    for family in families.keys.sorted() {
+      let chosen = families[family]!
       let measured = chosen.reduce(0) { $0 + $1.median }
       let base = chosen.reduce(0) { $0 + $1.baselineMedian }
-      out += "  \(title): \(fixed(measured / 1e6, 2)) \(unit) against "
+      out += "  \(family): \(fixed(measured / 1e6, 2)) \(unit) against "
       out += "\(fixed(base / 1e6, 2)) \(unit): \(fixed(base / max(measured, 1), 2))x\n"
     }
     return out
   }
-
-  /// Families of binary convolutions, told apart by their kernel variant.
-  static let families = [
-    ("depthwise binary convs", "depthwise"), ("dense binary 3x3 convs", "dense 3x3"),
-    ("dense binary 2x2 convs", "dense 2x2"), ("binary 1x1 convs", "dense 1x1"),
-    ("transposed binary convs", "transposed"), ("grouped binary convs", "grouped"),
-  ]
 
   static func fixed(_ value: Double, _ digits: Int) -> String {
     String(format: "%.\(digits)f", value)

@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// The `bidensec` command: `generate`, `verify`, `inspect`, `examples`.
@@ -99,13 +99,13 @@ public enum CommandLineTool {
     return target
   }
 
-  /// The emit options for a model on a target.
-  static func emitOptions(_ args: Arguments, _ loaded: LoadedModel, _ target: Target) throws
-    -> EmitOptions
+  /// The compile options for a model on a target.
+  static func compileOptions(_ args: Arguments, _ loaded: LoadedModel, _ target: Target) throws
+    -> CompileOptions
   {
-    var options = EmitOptions(
+    var options = CompileOptions(
       prefix: args.values["name"] ?? loaded.graph.name, source: loaded.source,
-      wordBits: target.wordBits)
+      kernels: KernelTarget(wordBits: target.wordBits))
     options.dabScale = try dabScale(args)
     return options
   }

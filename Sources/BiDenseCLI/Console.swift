@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// Where the tool writes: standard output for results, standard error for messages. Tests

@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// `bidensec generate`: writes NAME.h, NAME.c and NAME_weights.c; with `--target`, also
@@ -16,19 +16,21 @@ enum GenerateCommand {
     let progress = CommandLineTool.progress(args, console, layers: graph.nodes.count)
     progress.stage("read \(loaded.source): \(graph.nodes.count) primitive ops")
     let chosen = try CommandLineTool.target(args)
-    let options = try CommandLineTool.emitOptions(args, loaded, chosen ?? .host)
+    let options = try CommandLineTool.compileOptions(args, loaded, chosen ?? .host)
     let model = try CompiledModel(graph, options: options)
-    progress.stage("fused into \(model.schedule.kernels.count) nodes and emitted C")
+    progress.stage("fused into \(model.schedule.nodes.count) nodes and emitted C")
     let folder = args.values["output"] ?? "Generated/\(model.generated.prefix)"
     try model.write(to: URL(fileURLWithPath: folder))
     progress.stage("wrote \(folder)")
     if !args.flags.contains("quiet") {
-      let g = model.generated
+      let files = model.generated.files.map(\.name).joined(separator: ", ")
+      let weights = model.weights.pool.bytes
       console.write(
-        "\(folder)/: \(g.files.map(\.name).joined(separator: ", "))\n"
-          + "  \(model.schedule.kernels.count) fused nodes, \(graph.parameterCount) parameters\n"
-          + "  weights \(g.weightBytes) bytes (float32: \(4 * graph.parameterCount) bytes), "
-          + "workspace \(g.plan.workspaceBytes) bytes\n")
+        "\(folder)/: \(files)\n"
+          + "  \(plural(model.schedule.nodes.count, "fused node")), "
+          + "\(plural(graph.parameterCount, "parameter"))\n"
+          + "  weights \(weights) bytes (float32: \(4 * graph.parameterCount) bytes), "
+          + "workspace \(model.plan.workspaceBytes) bytes\n")
     }
     if let target = chosen {
       progress.stage("measuring flash and RAM on \(target.name)")

@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// `bidensec inspect`: the fused graph, per node its kind, shape, memory and flash.
@@ -13,7 +13,7 @@ enum InspectCommand {
     let loaded = try CommandLineTool.loadModel(args, console)
     let chosen = try CommandLineTool.target(args)
     let model = try CompiledModel(
-      loaded.graph, options: try CommandLineTool.emitOptions(args, loaded, chosen ?? .host))
+      loaded.graph, options: try CommandLineTool.compileOptions(args, loaded, chosen ?? .host))
     let format = args.values["format"] ?? "text"
     guard ["text", "json", "dot"].contains(format) else {
       throw UsageError("--format is text, json or dot, not '\(printable(format))'")

@@ -1,7 +1,7 @@
-import BiDenseCodegen
 import BiDenseDriver
 import BiDenseFrontend
 import BiDenseIR
+import BiDensePasses
 import Foundation
 
 /// `bidensec verify`: compiles the generated C, runs it and compares it with the interpreter
@@ -19,8 +19,8 @@ enum VerifyCommand {
     progress.stage("read \(loaded.source): \(loaded.graph.nodes.count) primitive ops")
     let target = try CommandLineTool.target(args) ?? .host
     let model = try CompiledModel(
-      loaded.graph, options: try CommandLineTool.emitOptions(args, loaded, target))
-    progress.stage("generated C for \(model.schedule.kernels.count) fused nodes")
+      loaded.graph, options: try CommandLineTool.compileOptions(args, loaded, target))
+    progress.stage("generated C for \(model.schedule.nodes.count) fused nodes")
     var options = Verifier.Options()
     options.target = target
     options.compiler = args.values["cc"]

@@ -1,80 +1,24 @@
 import BiDenseIR
 import BiDensePasses
-import BiDenseTemplates
 import Foundation
 
-/// What one kernel's emitter returns: the C functions and the scratch bytes they need.
-struct KernelCode {
-  var text: String
-  var scratchBytes: Int
-  /// Which kernel variant the emitter chose, for reports (`LUT-4 dense 3x3`); empty when
-  /// the op has one.
-  var variant = ""
-}
+// Stage 8 of the pipeline: emission.
+// In:  the LoweredModel, its PackedWeights and its MemoryPlan.
+// Out: GeneratedC: NAME.h, NAME.c (one static function per kernel and NAME_run calling them
+//      in order on the planned workspace) and NAME_weights.c (the const arrays).
+// Emission renders what the earlier stages decided; it chooses nothing.
 
-/// Shared state while emitting one model's kernels.
-struct EmitContext {
-  let graph: Graph
-  let kernels: KernelSet
-  let wordBits: Int
-  var pool: ConstantPool
-  /// Set by a kernel that calls the model's compensated-sum helpers.
-  var usesCompensatedSums = false
-
-  /// Independent compensated-sum lanes. A Kahan step is a chain of four dependent adds, so
-  /// 64-bit hosts take four vector registers of lanes to hide its latency; 32-bit cores, with
-  /// neither vectors nor RAM to spare, take eight.
-  var compensatedLanes: Int { wordBits >= 64 ? 32 : 8 }
-  /// The C function of the kernel being emitted.
-  var functionName = ""
-  /// The prefix of the kernel's parameter arrays (`k3`).
-  var symbolBase = ""
-}
-
-/// The three files of a generated model and what the compiler learned making them.
+/// The three files of a generated model.
 public struct GeneratedC: Sendable {
   public struct File: Sendable {
     public var name: String
     public var contents: String
   }
 
-  /// One line of the per-node report.
-  public struct KernelReport: Sendable {
-    public var index: Int
-    public var name: String
-    public var kind: String
-    /// The kernel variant chosen for the node (`LUT-4 dense 3x3`), or empty.
-    public var variant: String
-    public var function: String
-    public var shape: TensorShape
-    /// Where the output lives: "input", "output" or a workspace offset.
-    public var location: String
-    public var outputBytes: Int
-    public var scratchBytes: Int
-    /// Bytes this kernel adds to the weights file (shared arrays count once, at first use).
-    public var flashBytes: Int
-    /// What the same parameters take as float32.
-    public var float32Bytes: Int
-    /// Multiply-accumulates of the node's convolution, 0 for other nodes.
-    public var multiplyAccumulates: Int
-    public var nodes: [String]
-  }
-
   public var prefix: String
   public var files: [File]
-  public var plan: MemoryPlan
-  public var kernels: [KernelReport]
-  public var weightBytes: Int
-  public var inputSize: Int
-  public var outputSize: Int
-}
-
-/// Which code computes the binary convolutions.
-public enum KernelSet: String, Sendable {
-  /// Exact, bit-packed kernels: the product.
-  case exact
-  /// Float32 convolutions with ±a weights (im2col + sgemm): the baseline `bench` compares to.
-  case float32Baseline
+  /// The C function of each kernel, in run order.
+  public var functions: [String]
 }
 
 public struct EmitOptions: Sendable {
@@ -82,211 +26,158 @@ public struct EmitOptions: Sendable {
   public var prefix: String
   /// Where the model came from, for the file headers.
   public var source: String
-  public var kernels: KernelSet
-  /// The DAB's scale: exact per input channel, or the `--dab-scale=layer` approximation.
-  public var dabScale: DABScale = .perChannel
-  /// The machine word for packed bits: 64 on 64-bit hosts, 32 on Cortex-M.
-  public var wordBits: Int
+  /// A line for the file headers when the C computes an approximation of the model.
+  public var approximation: String?
 
-  public init(prefix: String, source: String, kernels: KernelSet = .exact, wordBits: Int = 64) {
+  public init(prefix: String, source: String, approximation: String? = nil) {
     self.prefix = CText.identifier(prefix)
     self.source = source
-    self.kernels = kernels
-    self.wordBits = wordBits
+    self.approximation = approximation
   }
 }
 
-/// How the DAB scale enters the binary convolutions.
-public enum DABScale: String, Sendable {
-  /// Exact: one scale per input channel, inside the channel sum (SPEC.md).
-  case perChannel = "channel"
-  /// Approximate: the channel scales averaged into one per layer, which leaves a pure
-  /// xnor-popcount; `verify` reports the error this makes.
-  case perLayer = "layer"
-}
-
-/// Turns a schedule into C: one specialised function per kernel, `prefix_run` calling them in
-/// order on a planned workspace, and the weights as const arrays in a file of their own.
 public enum CEmitter {
-  public static func emit(_ schedule: Schedule, _ options: EmitOptions) throws -> GeneratedC {
-    let graph = schedule.graph
+  public static func emit(
+    _ model: LoweredModel, _ weights: PackedWeights, _ plan: MemoryPlan, _ options: EmitOptions
+  ) throws -> GeneratedC {
+    let graph = model.graph
     let prefix = options.prefix
     let upper = prefix.uppercased()
-    var context = EmitContext(
-      graph: graph, kernels: options.kernels,
-      wordBits: options.wordBits, pool: ConstantPool(prefix: prefix))
     var functions: [String] = []
-    var codes: [KernelCode] = []
-    var flash: [Int] = []
-    for (index, kernel) in schedule.kernels.enumerated() {
-      context.functionName = "\(prefix)_k\(index)_\(CText.identifier(kernel.name))"
-      context.symbolBase = "k\(index)"
-      let before = context.pool.bytes
-      let code: KernelCode
-      do {
-        code = try emitKernel(kernel, &context)
-      } catch let error as BiDenseError {
-        throw error.atNode(kernel.name)
-      }
-      flash.append(context.pool.bytes - before)
-      codes.append(code)
-      functions.append(code.text)
-    }
-    let plan = MemoryPlan(schedule, scratchBytes: codes.map(\.scratchBytes))
-
-    // Where each value lives: the caller's input and output buffers, or the workspace.
-    var location: [ValueID: (expression: String, description: String)] = [:]
-    var offset = 0
-    for id in graph.inputs {
-      location[id] = ("input + \(offset)", "input+\(offset)")
-      offset += graph[id].shape.count
-    }
-    let inputSize = offset
-    offset = 0
-    for id in graph.outputs {
-      guard location[id] == nil else {
-        throw BiDenseError(
-          node: graph[id].name, "a model output that is also a model input is not supported")
-      }
-      location[id] = ("output + \(offset)", "output+\(offset)")
-      offset += graph[id].shape.count
-    }
-    let outputSize = offset
-    for buffer in plan.buffers {
-      if case .value(let id) = buffer.owner {
-        location[id] = ("(float *)(void *)(ws + \(buffer.offset))", "workspace+\(buffer.offset)")
-      }
+    var bodies: [String] = []
+    for (index, kernel) in model.kernels.enumerated() {
+      let function = "\(prefix)_k\(index)_\(CText.identifier(kernel.node.name))"
+      let context = KernelContext(
+        kernel: kernel, prefix: prefix, function: function,
+        symbols: weights.symbols[index].mapValues { "\(prefix)_\($0)" }, target: model.target)
+      functions.append(function)
+      bodies.append(try render(kernel.kind, context))
     }
 
+    func location(_ id: ValueID) -> String {
+      switch plan.locations[id]! {
+      case .input(let offset): return "input + \(offset)"
+      case .output(let offset): return "output + \(offset)"
+      case .workspace(let offset): return "(float *)(void *)(ws + \(offset))"
+      }
+    }
     var calls = ""
-    var reports: [GeneratedC.KernelReport] = []
-    for (index, kernel) in schedule.kernels.enumerated() {
+    for (index, kernel) in model.kernels.enumerated() {
+      let node = kernel.node
       let scratch = plan.offset(of: .scratch(kernel: index)).map { "ws + \($0)" } ?? "ws"
-      var arguments = kernel.inputs.map { location[$0]!.expression }
-      arguments.append(location[kernel.output]!.expression)
-      arguments.append(scratch)
-      let function = "\(prefix)_k\(index)_\(CText.identifier(kernel.name))"
-      let shape = graph[kernel.output].shape
-      calls += "    \(function)(\(arguments.joined(separator: ", ")));\n"
-      calls += "    \(upper)_TRACE_NODE(\(index), \(CText.stringLiteral(kernel.name)), "
-      calls += "\(location[kernel.output]!.expression), \(shape.count));\n"
-      let parameters = kernel.nodes.reduce(0) { $0 + graph[$1].op.parameterCount }
-      reports.append(
-        GeneratedC.KernelReport(
-          index: index, name: kernel.name, kind: kindName(kernel, graph),
-          variant: codes[index].variant, function: function,
-          shape: shape, location: location[kernel.output]!.description,
-          outputBytes: 4 * shape.count, scratchBytes: codes[index].scratchBytes,
-          flashBytes: flash[index], float32Bytes: 4 * parameters,
-          multiplyAccumulates: multiplyAccumulates(kernel, graph),
-          nodes: kernel.nodes.map { graph[$0].name }))
+      let arguments = node.inputs.map(location) + [location(node.output), scratch]
+      calls += "    \(functions[index])(\(arguments.joined(separator: ", ")));\n"
+      calls += "    \(upper)_TRACE_NODE(\(index), \(CText.stringLiteral(node.name)), "
+      calls += "\(location(node.output)), \(graph[node.output].shape.count));\n"
     }
 
     let inputShapes = graph.inputs.map { graph[$0].shape.description }.joined(separator: " + ")
     let outputShapes = graph.outputs.map { graph[$0].shape.description }.joined(separator: " + ")
     let summary =
-      "\(schedule.kernels.count) fused nodes, \(graph.parameterCount) parameters in "
-      + "\(context.pool.bytes) bytes of weights, \(plan.workspaceBytes) bytes of workspace."
-      + (options.dabScale == .perLayer
-        ? "\n * APPROXIMATE (--dab-scale=layer): one DAB scale per layer in the dense convolutions."
-        : "")
+      "\(model.kernels.count) fused nodes, \(graph.parameterCount) parameters in "
+      + "\(weights.pool.bytes) bytes of weights, \(plan.workspaceBytes) bytes of workspace."
+      + (options.approximation.map { "\n * APPROXIMATE \($0)" } ?? "")
     let common: [String: String] = [
       "prefix": prefix, "PREFIX": upper, "source": CText.comment(options.source),
       "summary": summary,
     ]
+    let usesCompensatedSums = model.kernels.contains { $0.kind.binaryConv != nil }
+    let helpers =
+      usesCompensatedSums
+      ? try Template("kernels/compensated_sum.c").render([
+        "prefix": prefix, "lanes": "\(model.target.compensatedLanes)",
+      ]) + "\n" : ""
     let header = try Template("model.h").render(
       common.merging([
-        "inputShapes": inputShapes, "outputShapes": outputShapes, "inputSize": "\(inputSize)",
-        "outputSize": "\(outputSize)",
+        "inputShapes": inputShapes, "outputShapes": outputShapes,
+        "inputSize": "\(plan.inputFloats)", "outputSize": "\(plan.outputFloats)",
         "workspaceBytes": "\(max(plan.workspaceBytes, MemoryPlan.alignment))",
         "workspaceAlign": "8",
       ]) { $1 })
     let source = try Template("model.c").render(
       common.merging([
-        "declarations": context.pool.declarations(),
-        "kernels": try helpers(context) + functions.joined(separator: "\n"),
+        "declarations": WeightsFile.declarations(weights.pool, prefix: prefix),
+        "kernels": helpers + bodies.joined(separator: "\n"),
         "calls": calls,
       ]) { $1 })
-    let weights = try Template("weights.c").render(
+    let definitions = try Template("weights.c").render(
       common.merging([
-        "weightBytes": "\(context.pool.bytes)",
-        "definitions": context.pool.definitions(attribute: "\(upper)_WEIGHTS_ATTR"),
+        "weightBytes": "\(weights.pool.bytes)",
+        "definitions": WeightsFile.definitions(
+          weights.pool, prefix: prefix, attribute: "\(upper)_WEIGHTS_ATTR"),
       ]) { $1 })
     return GeneratedC(
       prefix: prefix,
       files: [
         GeneratedC.File(name: "\(prefix).h", contents: header),
         GeneratedC.File(name: "\(prefix).c", contents: source),
-        GeneratedC.File(name: "\(prefix)_weights.c", contents: weights),
+        GeneratedC.File(name: "\(prefix)_weights.c", contents: definitions),
       ],
-      plan: plan, kernels: reports, weightBytes: context.pool.bytes, inputSize: inputSize,
-      outputSize: outputSize)
+      functions: functions)
   }
 
-  /// Functions the kernels share, emitted once when used.
-  static func helpers(_ context: EmitContext) throws -> String {
-    guard context.usesCompensatedSums else { return "" }
-    return try Template("kernels/compensated_sum.c").render([
-      "prefix": context.pool.prefix, "lanes": "\(context.compensatedLanes)",
-    ]) + "\n"
+  /// The C of one kernel, by its kind.
+  static func render(_ kind: KernelKind, _ context: KernelContext) throws -> String {
+    switch kind {
+    case .quadLookup(let k): return try QuadLookupEmitter.emit(k, context)
+    case .byteTable(let k): return try ByteTableEmitter.emit(k, context)
+    case .depthwiseSignCount(let k): return try DepthwiseEmitter.emit(k, context)
+    case .xnorPopcount(let k): return try XnorPopcountEmitter.emit(k, context)
+    case .floatBaselineConv(let k): return try FloatBaselineEmitter.emit(k, context)
+    case .floatConv(let k): return try FloatConvEmitter.emit(k, context)
+    case .avgPool(let k): return try PoolingEmitter.avgPool(k, context)
+    case .adaptiveAvgPool(let k): return try PoolingEmitter.adaptiveAvgPool(k, context)
+    case .resizeBilinear(let k): return try ResizeEmitter.bilinear(k, context)
+    case .upsampleNearest(let k): return try ResizeEmitter.nearest(k, context)
+    case .add(let shape): return try ElementwiseEmitter.add(shape, context)
+    case .concat(let k): return try ElementwiseEmitter.concat(k, context)
+    case .channelBypass(let k): return try ElementwiseEmitter.channelBypass(k, context)
+    case .elementwise(let step, let shape):
+      return try ElementwiseEmitter.elementwise(step, shape, context)
+    }
+  }
+}
+
+/// The weights file's arrays as C text.
+enum WeightsFile {
+  static func cType(_ contents: ConstantPool.Contents) -> String {
+    switch contents {
+    case .floats: return "float"
+    case .bytes: return "uint8_t"
+    case .words(_, let bits): return "uint\(bits)_t"
+    }
   }
 
-  static func emitKernel(_ kernel: Kernel, _ context: inout EmitContext) throws -> KernelCode {
-    switch kernel.body {
-    case .binaryConv(let fused):
-      return try BinaryConvEmitter.emit(kernel, fused, &context)
-    case .primitive(let id):
-      let node = context.graph[id]
-      switch node.op {
-      case .add: return try ElementwiseEmitter.add(kernel, &context)
-      case .concat: return try ElementwiseEmitter.concat(kernel, node, &context)
-      case .channelBypass: return try ElementwiseEmitter.channelBypass(kernel, node, &context)
-      case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm:
-        return try ElementwiseEmitter.elementwise(kernel, id, &context)
-      case .avgPool(let window): return try PoolingEmitter.avgPool(kernel, node, window, &context)
-      case .adaptiveAvgPool: return try PoolingEmitter.adaptiveAvgPool(kernel, node, &context)
-      case .resizeBilinear: return try ResizeEmitter.bilinear(kernel, node, &context)
-      case .upsampleNearest(let scale):
-        return try ResizeEmitter.nearest(kernel, node, scale: scale, &context)
-      case .conv(let conv): return try FloatConvEmitter.emit(kernel, node, conv, &context)
-      case .input, .binarize, .binaryConv:
-        // The frontends always put a DAB right before its binary convolution.
-        throw BiDenseError(
-          node: node.name,
-          "\(node.op.kindName) outside a fused BiDense convolution is not supported")
+  /// `extern` declarations for the code file.
+  static func declarations(_ pool: ConstantPool, prefix: String) -> String {
+    pool.entries.map {
+      "extern const \(cType($0.contents)) \(prefix)_\($0.name)[\($0.contents.count)];\n"
+    }
+    .joined()
+  }
+
+  /// Definitions for the weights file, each preceded by `attribute`.
+  static func definitions(_ pool: ConstantPool, prefix: String, attribute: String) -> String {
+    var out = ""
+    out.reserveCapacity(pool.bytes * 4)
+    for entry in pool.entries {
+      out += "/* \(CText.comment(entry.comment)) */\n"
+      out += "\(attribute) const \(cType(entry.contents)) \(prefix)_\(entry.name)"
+      out += "[\(entry.contents.count)] = {"
+      var column = 0
+      func append(_ item: String) {
+        if column == 0 { out += "\n   " }
+        out += " " + item + ","
+        column = (column + 1) % (item.count > 8 ? 8 : 16)
       }
-    }
-  }
-
-  static func multiplyAccumulates(_ kernel: Kernel, _ graph: Graph) -> Int {
-    let id: ValueID
-    switch kernel.body {
-    case .binaryConv(let fused): id = fused.conv
-    case .primitive(let node): id = node
-    }
-    switch graph[id].op {
-    case .binaryConv(let conv), .conv(let conv):
-      return conv.multiplyAccumulates(
-        input: graph[graph[id].inputs[0]].shape, output: graph[id].shape)
-    default: return 0
-    }
-  }
-
-  static func kindName(_ kernel: Kernel, _ graph: Graph) -> String {
-    switch kernel.body {
-    case .binaryConv(let fused):
-      var name =
-        "Fused" + graph[fused.conv].op.kindName.replacingOccurrences(of: "Binary", with: "BiDense")
-      if let bypass = fused.bypass {
-        switch bypass.source {
-        case .input: name += "+Bypass"
-        case .avgPool: name += "+PooledBypass"
-        case .upsampleNearest: name += "+UpsampledBypass"
-        }
+      switch entry.contents {
+      case .floats(let bits): for b in bits { append(CText.float(Float(bitPattern: b))) }
+      case .bytes(let v): for b in v { append(String(b)) }
+      case .words(let v, let bits):
+        for w in v { append("UINT\(bits)_C(0x\(String(w, radix: 16)))") }
       }
-      return name + kernel.epilogue.map { "+" + graph[$0].op.kindName }.joined()
-    case .primitive(let id):
-      return graph[id].op.kindName + kernel.epilogue.map { "+" + graph[$0].op.kindName }.joined()
+      out += "\n};\n\n"
     }
+    return out
   }
 }

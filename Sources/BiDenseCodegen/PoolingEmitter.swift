@@ -1,29 +1,20 @@
 import BiDenseIR
 import BiDensePasses
-import BiDenseTemplates
 
 /// C for AvgPool2d and AdaptiveAvgPool2d.
 enum PoolingEmitter {
-  static func avgPool(_ kernel: Kernel, _ node: Node, _ w: Window, _ context: inout EmitContext)
-    throws -> KernelCode
-  {
-    let input = context.graph[node.inputs[0]].shape
+  static func avgPool(_ k: AvgPoolKernel, _ context: KernelContext) throws -> String {
     var values = context.commonValues(
-      kernel,
-      title: "AvgPool2d \(w), \(input) -> \(node.shape)", input: input,
-      epilogueIndent: 16)
-    values.merge(windowValues(w)) { $1 }
-    return KernelCode(text: try Template("kernels/avg_pool.c").render(values), scratchBytes: 0)
+      title: "AvgPool2d \(k.window), \(k.input) -> \(k.output)", output: k.output,
+      input: k.input, epilogueIndent: 16)
+    values.merge(windowValues(k.window)) { $1 }
+    return try Template("kernels/avg_pool.c").render(values)
   }
 
-  static func adaptiveAvgPool(_ kernel: Kernel, _ node: Node, _ context: inout EmitContext) throws
-    -> KernelCode
-  {
-    let input = context.graph[node.inputs[0]].shape
+  static func adaptiveAvgPool(_ k: ReshapeKernel, _ context: KernelContext) throws -> String {
     let values = context.commonValues(
-      kernel, title: "AdaptiveAvgPool2d \(input) -> \(node.shape)", input: input,
+      title: "AdaptiveAvgPool2d \(k.input) -> \(k.output)", output: k.output, input: k.input,
       epilogueIndent: 16)
-    return KernelCode(
-      text: try Template("kernels/adaptive_avg_pool.c").render(values), scratchBytes: 0)
+    return try Template("kernels/adaptive_avg_pool.c").render(values)
   }
 }

@@ -35,7 +35,8 @@ public struct Benchmark {
     public var index: Int
     public var name: String
     public var kind: String
-    public var variant: String
+    /// The kernel that computes the node in the measured C.
+    public var kernel: KernelKind
     public var multiplyAccumulates: Int
     public var median: Double
     public var baselineMedian: Double
@@ -83,21 +84,21 @@ public struct Benchmark {
       let program = try TargetProgram.build(
         compiled, for: target, in: folder, compiler: options.compiler,
         optimization: options.flags, trace: true,
-        bench: ["nodes": "\(compiled.schedule.kernels.count)", "runs": "\(options.runs + 1)"],
+        bench: ["nodes": "\(compiled.schedule.nodes.count)", "runs": "\(options.runs + 1)"],
         timeout: options.timeout)
       command = program.compileCommand
       progress("running the \(variant) C \(options.runs + 1) times")
       let output = try program.execute(
         target.harness == .hosted ? ["\(options.runs + 1)"] : [], timeout: options.timeout)
       let scale = Double(target.memory?.instructionsPerTick ?? 1)
-      let runs = try Self.parse(output, nodes: compiled.schedule.kernels.count)
+      let runs = try Self.parse(output, nodes: compiled.schedule.nodes.count)
       timings.append(
         runs.dropFirst().map { run in (run.nodes.map { $0 * scale }, run.total * scale) })
     }
     let (measured, reference) = (timings[0], timings[1])
-    let nodes = model.generated.kernels.map { kernel in
+    let nodes = model.nodes.map { kernel in
       Node(
-        index: kernel.index, name: kernel.name, kind: kernel.kind, variant: kernel.variant,
+        index: kernel.index, name: kernel.name, kind: kernel.kind, kernel: kernel.kernel,
         multiplyAccumulates: kernel.multiplyAccumulates,
         median: Self.median(measured.map { $0.nodes[kernel.index] }),
         baselineMedian: Self.median(reference.map { $0.nodes[kernel.index] }))

@@ -10,28 +10,30 @@ import Foundation
 /// the workspace, and the flash each node's parameters take, packed against float32.
 public enum GraphReport {
   public static func text(_ model: CompiledModel) -> String {
-    let g = model.generated
+    let plan = model.plan
+    let nodes = model.nodes
     var out = "\(model.options.source): \(model.graph.nodes.count) primitive ops fused into "
-    out += "\(g.kernels.count) nodes, \(model.graph.parameterCount) parameters\n"
+    out += "\(nodes.count) nodes, \(model.graph.parameterCount) parameters\n"
     out += pad("node", 5) + pad("name", 34) + pad("kind", 40) + pad("kernel", 36)
     out += pad("output", 18)
     out +=
       pad("location", 18) + pad("bytes", 10) + pad("scratch", 10) + pad("flash", 10) + "float32\n"
-    for k in g.kernels {
+    for k in nodes {
       out += pad("\(k.index)", 5) + pad(printable(k.name), 34) + pad(k.kind, 40)
-      out += pad(k.variant.isEmpty ? "-" : k.variant, 36)
-      out += pad(k.shape.description, 18) + pad(k.location, 18) + pad("\(k.outputBytes)", 10)
+      out += pad(k.kernel.description, 36)
+      out += pad(k.shape.description, 18) + pad(k.location.description, 18)
+      out += pad("\(k.outputBytes)", 10)
       out += pad("\(k.scratchBytes)", 10) + pad("\(k.flashBytes)", 10) + "\(k.float32Bytes)\n"
     }
-    let float32 = g.kernels.reduce(0) { $0 + $1.float32Bytes }
-    out += "workspace: peak \(g.plan.workspaceBytes) bytes, lower bound \(g.plan.lowerBound) bytes"
-    if g.plan.lowerBound > 0 {
-      out += String(
-        format: " (ratio %.3f)", Double(g.plan.workspaceBytes) / Double(g.plan.lowerBound))
+    let float32 = nodes.reduce(0) { $0 + $1.float32Bytes }
+    let weightBytes = model.weights.pool.bytes
+    out += "workspace: peak \(plan.workspaceBytes) bytes, lower bound \(plan.lowerBound) bytes"
+    if plan.lowerBound > 0 {
+      out += String(format: " (ratio %.3f)", Double(plan.workspaceBytes) / Double(plan.lowerBound))
     }
-    out += "\nflash: \(g.weightBytes) bytes of weights against \(float32) bytes as float32"
-    if g.weightBytes > 0 {
-      out += String(format: " (1/%.1f)", Double(float32) / Double(g.weightBytes))
+    out += "\nflash: \(weightBytes) bytes of weights against \(float32) bytes as float32"
+    if weightBytes > 0 {
+      out += String(format: " (1/%.1f)", Double(float32) / Double(weightBytes))
     }
     out += "\n"
     return out
@@ -39,20 +41,20 @@ public enum GraphReport {
 
   /// The fused graph as JSON; with a footprint, a "target" object with its flash and RAM.
   public static func json(_ model: CompiledModel, footprint: TargetFootprint? = nil) -> String {
-    let g = model.generated
     var nodes: [String] = []
-    for k in g.kernels {
-      let kernel = model.schedule.kernels[k.index]
-      let inputs = kernel.inputs.map { "\"\(escape(model.graph[$0].name))\"" }
+    for k in model.nodes {
+      let inputs = model.schedule.nodes[k.index].inputs.map {
+        "\"\(escape(model.graph[$0].name))\""
+      }
       nodes.append(
         """
             {"index": \(k.index), "name": "\(escape(k.name))", "kind": "\(k.kind)", \
-        "kernel": "\(k.variant)", \
+        "kernel": "\(k.kernel.description)", "family": "\(k.kernel.family)", \
         "function": "\(k.function)", "shape": [1, \(k.shape.channels), \(k.shape.height), \(k.shape.width)], \
-        "location": "\(k.location)", "output_bytes": \(k.outputBytes), "scratch_bytes": \(k.scratchBytes), \
+        "location": "\(k.location.description)", "output_bytes": \(k.outputBytes), "scratch_bytes": \(k.scratchBytes), \
         "flash_bytes": \(k.flashBytes), "float32_bytes": \(k.float32Bytes), \
         "inputs": [\(inputs.joined(separator: ", "))], \
-        "ops": [\(k.nodes.map { "\"\(escape($0))\"" }.joined(separator: ", "))]}
+        "ops": [\(k.ops.map { "\"\(escape($0))\"" }.joined(separator: ", "))]}
         """)
     }
     var target = ""
@@ -65,10 +67,10 @@ public enum GraphReport {
         + "\"instructions\": \(optional(f.instructions))},"
     }
     return """
-      {"model": "\(escape(model.options.source))", "prefix": "\(g.prefix)", \
-      "parameters": \(model.graph.parameterCount), "input_size": \(g.inputSize), \
-      "output_size": \(g.outputSize), "workspace_bytes": \(g.plan.workspaceBytes), \
-      "workspace_lower_bound": \(g.plan.lowerBound), "weight_bytes": \(g.weightBytes),\(target)
+      {"model": "\(escape(model.options.source))", "prefix": "\(model.generated.prefix)", \
+      "parameters": \(model.graph.parameterCount), "input_size": \(model.plan.inputFloats), \
+      "output_size": \(model.plan.outputFloats), "workspace_bytes": \(model.plan.workspaceBytes), \
+      "workspace_lower_bound": \(model.plan.lowerBound), "weight_bytes": \(model.weights.pool.bytes),\(target)
        "nodes": [
       \(nodes.joined(separator: ",\n"))
       ]}
@@ -84,11 +86,11 @@ public enum GraphReport {
     for id in graph.inputs {
       out += "  v\(id) [shape=ellipse, label=\"\(escape(graph[id].name))\\n\(graph[id].shape)\"];\n"
     }
-    for k in model.generated.kernels {
+    for k in model.nodes {
       out +=
-        "  k\(k.index) [label=\"\(k.index): \(escape(k.name))\\n\(k.kind)\\n\(k.variant)\\n\(k.shape)\"];\n"
+        "  k\(k.index) [label=\"\(k.index): \(escape(k.name))\\n\(k.kind)\\n\(k.kernel.description)\\n\(k.shape)\"];\n"
     }
-    for (index, kernel) in model.schedule.kernels.enumerated() {
+    for (index, kernel) in model.schedule.nodes.enumerated() {
       for input in kernel.inputs {
         let from = producers[input].map { "k\($0)" } ?? "v\(input)"
         out += "  \(from) -> k\(index);\n"

@@ -169,9 +169,9 @@ public struct TargetFootprint: Sendable {
     optimization: [String]? = nil, seed: UInt64 = 1, timeout: TimeInterval = 900
   ) throws -> TargetFootprint {
     var footprint = TargetFootprint(
-      target: target.name, flashBytes: model.generated.weightBytes,
+      target: target.name, flashBytes: model.weights.pool.bytes,
       flashSource: "weights only, the generator's count (\(target.sizeTool) not installed)",
-      workspaceBytes: model.generated.plan.workspaceBytes)
+      workspaceBytes: model.plan.workspaceBytes)
     let cc = compiler ?? target.compiler
     guard Shell.find(cc) != nil else { return footprint }
     let directory = FileManager.default.temporaryDirectory
@@ -210,7 +210,7 @@ public struct TargetFootprint: Sendable {
         model, for: target, in: directory, compiler: compiler, optimization: optimization,
         trace: false, timeout: timeout)
       var random = SeededRandom(seed: seed)
-      let run = try program.run(input: random.normals(model.generated.inputSize), timeout: timeout)
+      let run = try program.run(input: random.normals(model.plan.inputFloats), timeout: timeout)
       footprint.stackBytes = run.stackBytes
       footprint.instructions = run.instructions
     }

@@ -81,10 +81,10 @@ public struct Verifier {
       inputValues = random.normals(shapes.reduce(0) { $0 + $1.count })
     }
     let inputs = try RawFloats.split(inputValues, shapes: shapes, file: options.inputSource)
-    if let expect = options.expect, expect.count != model.generated.outputSize {
+    if let expect = options.expect, expect.count != model.plan.outputFloats {
       throw BiDenseError(
         "the expected output holds \(expect.count) floats but the model produces "
-          + "\(model.generated.outputSize)")
+          + "\(model.plan.outputFloats)")
     }
 
     let directory = FileManager.default.temporaryDirectory
@@ -100,7 +100,7 @@ public struct Verifier {
     let output = try program.output()
     let trace = try Self.readTrace(directory.appendingPathComponent("trace.bin").path)
 
-    progress("comparing \(model.schedule.kernels.count) nodes with the interpreter")
+    progress("comparing \(model.schedule.nodes.count) nodes with the interpreter")
     let layers = try compareLayers(inputs: inputs, trace: trace)
 
     progress("running the interpreter end to end")
@@ -146,7 +146,7 @@ public struct Verifier {
     var known: [ValueID: Tensor] = [:]
     for (id, tensor) in zip(graph.inputs, inputs) { known[id] = tensor }
     var layers: [Layer] = []
-    for (index, kernel) in model.schedule.kernels.enumerated() {
+    for (index, kernel) in model.schedule.nodes.enumerated() {
       guard let values = trace[index] else {
         throw BiDenseError(node: kernel.name, "the compiled model did not trace node \(index)")
       }
@@ -157,19 +157,19 @@ public struct Verifier {
       }
       var given: [ValueID: Tensor] = [:]
       for input in kernel.inputs { given[input] = known[input]! }
-      let reference = Interpreter.run(graph, nodes: kernel.nodes, given: given)[kernel.output]!
+      let reference = Interpreter.run(graph, nodes: kernel.ops, given: given)[kernel.output]!
       let agreement = Agreement(actual: values, reference: reference.data)
       let exact =
         model.isApproximate
         ? Agreement(
           actual: values,
-          reference: Interpreter.run(model.exactGraph, nodes: kernel.nodes, given: given)[
+          reference: Interpreter.run(model.exactGraph, nodes: kernel.ops, given: given)[
             kernel.output]!.data) : nil
       let (ties, affected) = Self.ties(kernel, graph, given, reach: agreement.outside > 0)
       let unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
       layers.append(
         Layer(
-          index: index, name: kernel.name, kind: model.generated.kernels[index].kind,
+          index: index, name: kernel.name, kind: model.schedule.kindName(index),
           agreement: agreement, exact: exact, ties: ties, unexplained: unexplained))
       known[kernel.output] = Tensor(shape: shape, data: values)
     }
@@ -178,9 +178,11 @@ public struct Verifier {
 
   /// The binarization ties of a kernel's inputs, and (when `reach` is set) the output elements
   /// a flipped bit at a tie can reach: the convolution window over the tied input elements.
-  static func ties(_ kernel: Kernel, _ graph: Graph, _ given: [ValueID: Tensor], reach: Bool) -> (
-    count: Int, affected: Set<Int>
-  ) {
+  static func ties(_ kernel: FusedNode, _ graph: Graph, _ given: [ValueID: Tensor], reach: Bool)
+    -> (
+      count: Int, affected: Set<Int>
+    )
+  {
     guard case .binaryConv(let fused) = kernel.body,
       case .binarize(let params) = graph[fused.binarize].op,
       case .binaryConv(let conv) = graph[fused.conv].op,

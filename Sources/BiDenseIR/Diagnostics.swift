@@ -56,3 +56,8 @@ package func inFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
     throw error.inFile(path)
   }
 }
+
+/// "1 fused node", "3 fused nodes": a count with its noun in the right number.
+public func plural(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

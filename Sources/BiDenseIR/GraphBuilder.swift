@@ -146,7 +146,7 @@ public struct GraphBuilder {
     try requireLength(name, bn.bias, c, "norm.bias")
     try requireLength(name, bn.runningMean, c, "norm.running_mean")
     try requireLength(name, bn.runningVar, c, "norm.running_var")
-    return add(name, .batchNorm(bn), [x], shape(x))
+    return add(name, .elementwise(.batchNorm(bn)), [x], shape(x))
   }
 
   /// The Channel-adaptive Full-precision Bypass of `x` to `outChannels` channels.
@@ -246,7 +246,7 @@ public struct GraphBuilder {
     -> ValueID
   {
     try requireLength(name, bias, shape(x).channels, "bias")
-    return add(name, .learnableBias(bias), [x], shape(x))
+    return add(name, .elementwise(.learnableBias(bias)), [x], shape(x))
   }
 
   public mutating func prelu(_ name: String, _ x: ValueID, _ weight: [Float]) throws -> ValueID {
@@ -254,11 +254,10 @@ public struct GraphBuilder {
     let channels = shape(x).channels
     let perChannel = weight.count == 1 ? [Float](repeating: weight[0], count: channels) : weight
     try requireLength(name, perChannel, channels, "weight")
-    return add(name, .prelu(perChannel), [x], shape(x))
+    return add(name, .elementwise(.prelu(perChannel)), [x], shape(x))
   }
 
-  public mutating func unary(_ name: String, _ x: ValueID, _ op: Op) -> ValueID {
-    precondition(op.isElementwiseUnary, "unary() takes an elementwise op")
-    return add(name, op, [x], shape(x))
+  public mutating func unary(_ name: String, _ x: ValueID, _ op: ElementwiseOp) -> ValueID {
+    add(name, .elementwise(op), [x], shape(x))
   }
 }

@@ -1,5 +1,7 @@
 /// The closed set of primitive operations that BiDense modules lower to. The reference
-/// interpreter gives each one its meaning (SPEC.md); fusion groups them into kernels.
+/// interpreter gives each one its meaning (SPEC.md); fusion groups them into kernels. Every
+/// switch over an op lists each case, so an op that some stage does not handle fails to
+/// compile there.
 public enum Op: Sendable {
   /// The graph's input number `index`.
   case input(index: Int)
@@ -9,7 +11,6 @@ public enum Op: Sendable {
   case binaryConv(Convolution)
   /// A float convolution (the ConvNeXt stem, the 1×1 heads).
   case conv(Convolution)
-  case batchNorm(BatchNorm)
   /// The Channel-adaptive Full-precision Bypass to the node's channel count.
   case channelBypass
   case add
@@ -22,6 +23,60 @@ public enum Op: Sendable {
   case resizeBilinear
   /// Nearest-neighbour upsampling by an integer factor: out[i] = in[i / scale].
   case upsampleNearest(scale: Int)
+  /// One output element from the element of the same channel and position: these ride in
+  /// the epilogue of the node that produces their input.
+  case elementwise(ElementwiseOp)
+
+  /// A short name for listings and messages.
+  public var kindName: String {
+    switch self {
+    case .input: return "Input"
+    case .binarize: return "DAB"
+    case .binaryConv(let conv): return conv.transposed ? "BinaryConvTranspose2d" : "BinaryConv2d"
+    case .conv: return "Conv2d"
+    case .channelBypass: return "ChannelBypass"
+    case .add: return "Add"
+    case .concat: return "Concat"
+    case .avgPool: return "AvgPool2d"
+    case .adaptiveAvgPool: return "AdaptiveAvgPool2d"
+    case .resizeBilinear: return "ResizeBilinear"
+    case .upsampleNearest: return "UpsampleNearest"
+    case .elementwise(let op): return op.kindName
+    }
+  }
+
+  /// How many trained parameters the op carries.
+  public var parameterCount: Int {
+    switch self {
+    case .binarize(let p): return 3 * p.alpha.count
+    case .binaryConv(let c), .conv(let c): return c.weight.count + (c.bias?.count ?? 0)
+    case .elementwise(let op): return op.parameterCount
+    case .input, .channelBypass, .add, .concat, .avgPool, .adaptiveAvgPool, .resizeBilinear,
+      .upsampleNearest:
+      return 0
+    }
+  }
+
+  /// The convolution of a binary or float convolution op.
+  public var convolution: Convolution? {
+    switch self {
+    case .binaryConv(let conv), .conv(let conv): return conv
+    case .input, .binarize, .channelBypass, .add, .concat, .avgPool, .adaptiveAvgPool,
+      .resizeBilinear, .upsampleNearest, .elementwise:
+      return nil
+    }
+  }
+
+  /// The elementwise op, for the ops that can ride in a producer's epilogue.
+  public var elementwise: ElementwiseOp? {
+    if case .elementwise(let op) = self { return op }
+    return nil
+  }
+}
+
+/// The ops that map each element to one element of the same channel.
+public enum ElementwiseOp: Sendable {
+  case batchNorm(BatchNorm)
   /// x + bias_c.
   case learnableBias([Float])
   /// x ≥ 0 ? x : w_c · x.
@@ -31,21 +86,9 @@ public enum Op: Sendable {
   /// x · constant (the depth heads scale by max_depth).
   case multiply(Float)
 
-  /// A short name for listings and messages.
   public var kindName: String {
     switch self {
-    case .input: return "Input"
-    case .binarize: return "DAB"
-    case .binaryConv(let conv): return conv.transposed ? "BinaryConvTranspose2d" : "BinaryConv2d"
-    case .conv: return "Conv2d"
     case .batchNorm: return "BatchNorm2d"
-    case .channelBypass: return "ChannelBypass"
-    case .add: return "Add"
-    case .concat: return "Concat"
-    case .avgPool: return "AvgPool2d"
-    case .adaptiveAvgPool: return "AdaptiveAvgPool2d"
-    case .resizeBilinear: return "ResizeBilinear"
-    case .upsampleNearest: return "UpsampleNearest"
     case .learnableBias: return "LearnableBias"
     case .prelu: return "PReLU"
     case .relu: return "ReLU"
@@ -54,23 +97,11 @@ public enum Op: Sendable {
     }
   }
 
-  /// How many trained parameters the op carries.
   public var parameterCount: Int {
     switch self {
-    case .binarize(let p): return 3 * p.alpha.count
-    case .binaryConv(let c), .conv(let c): return c.weight.count + (c.bias?.count ?? 0)
     case .batchNorm(let bn): return 4 * bn.weight.count
     case .learnableBias(let v), .prelu(let v): return v.count
-    default: return 0
-    }
-  }
-
-  /// True for the ops that map each element to one element of the same channel, which can
-  /// therefore ride in the epilogue of the kernel that produces their input.
-  public var isElementwiseUnary: Bool {
-    switch self {
-    case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm: return true
-    default: return false
+    case .relu, .sigmoid, .multiply: return 0
     }
   }
 }

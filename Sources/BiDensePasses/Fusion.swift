@@ -1,8 +1,14 @@
 import BiDenseIR
 
-/// A unit of generated code: one C function computing one value of the graph from values
-/// that other kernels (or the graph's inputs) produce.
-public struct Kernel: Sendable {
+// Stage 3 of the pipeline: fusion.
+// In:  the primitive graph (every node one op of Op, in topological order).
+// Out: a Schedule: the same graph plus the fused nodes that compute it, in run order. Every
+//      primitive node except the inputs belongs to exactly one fused node; a fused node reads
+//      only values that earlier fused nodes (or the graph's inputs) produce.
+// Decides which ops share one C function; nothing about how that function computes them.
+
+/// One fused node: the primitive ops computed by one function of the generated program.
+public struct FusedNode: Sendable {
   public enum Body: Sendable {
     /// DAB → binary conv → BatchNorm, plus the bypass of the DAB's input when present.
     case binaryConv(FusedBinaryConv)
@@ -10,23 +16,32 @@ public struct Kernel: Sendable {
     case primitive(ValueID)
   }
 
-  /// The module path the kernel comes from, for listings, traces and messages.
+  /// The module path the node comes from, for listings, traces and messages.
   public var name: String
   public var body: Body
-  /// Values read from outside the kernel, in the order the C function takes them.
+  /// Values read from outside the node, in the order its function takes them.
   public var inputs: [ValueID]
-  /// The value the kernel produces.
+  /// The value the node produces.
   public var output: ValueID
-  /// The primitive nodes the kernel computes, in graph order (the interpreter's view of it).
-  public var nodes: [ValueID]
+  /// The primitive nodes it computes, in graph order (the interpreter's view of it).
+  public var ops: [ValueID]
   /// Elementwise ops applied to each result before it is stored (LearnableBias, PReLU, ...).
   public var epilogue: [ValueID]
-  /// The kernel also writes, after its output, the per-channel sums of that output: the first
+  /// The node also writes, after its output, the per-channel sums of that output: the first
   /// statistic of the DABs that read it.
   public var producesChannelSums = false
-  /// The kernel's DAB takes its channel means from the sums its producer wrote, instead of
+  /// The node's DAB takes its channel means from the sums its producer wrote, instead of
   /// reading the whole input once more.
   public var readsChannelSums = false
+
+  /// The op that gives the node its kind: the convolution of a fused BiDense layer, or the
+  /// lone primitive.
+  public var principalOp: ValueID {
+    switch body {
+    case .binaryConv(let fused): return fused.conv
+    case .primitive(let id): return id
+    }
+  }
 }
 
 /// The parts of a fused BiDense convolution, by node.
@@ -44,28 +59,56 @@ public struct FusedBinaryConv: Sendable {
   public var bypass: (node: ValueID, source: BypassSource)?
 }
 
-/// The fused graph: the primitive graph plus the kernels that compute it, in run order.
+/// The fused graph: the primitive graph plus the fused nodes that compute it, in run order.
 public struct Schedule: Sendable {
   public var graph: Graph
-  public var kernels: [Kernel]
+  public var nodes: [FusedNode]
 
-  /// The index of the kernel that produces each value, nil for graph inputs.
+  /// The index of the fused node that produces each value; graph inputs have none.
   public func producers() -> [ValueID: Int] {
     var result: [ValueID: Int] = [:]
-    for (index, kernel) in kernels.enumerated() { result[kernel.output] = index }
+    for (index, node) in nodes.enumerated() { result[node.output] = index }
     return result
+  }
+
+  /// What was fused into node `index`, as `FusedBiDenseConv2d+Bypass+PReLU`.
+  public func kindName(_ index: Int) -> String {
+    let node = nodes[index]
+    let tail = node.epilogue.map { "+" + graph[$0].op.kindName }.joined()
+    switch node.body {
+    case .binaryConv(let fused):
+      var name =
+        "Fused" + graph[fused.conv].op.kindName.replacingOccurrences(of: "Binary", with: "BiDense")
+      switch fused.bypass?.source {
+      case nil: break
+      case .input: name += "+Bypass"
+      case .avgPool: name += "+PooledBypass"
+      case .upsampleNearest: name += "+UpsampledBypass"
+      }
+      return name + tail
+    case .primitive(let id):
+      return graph[id].op.kindName + tail
+    }
+  }
+
+  /// Multiply-accumulates of node `index`'s convolution, 0 for a node without one.
+  public func multiplyAccumulates(_ index: Int) -> Int {
+    let id = nodes[index].principalOp
+    guard let conv = graph[id].op.convolution else { return 0 }
+    return conv.multiplyAccumulates(
+      input: graph[graph[id].inputs[0]].shape, output: graph[id].shape)
   }
 }
 
-/// Groups primitive nodes into kernels: each DAB with the binary convolution, BatchNorm and
+/// Groups primitive nodes into fused nodes: each DAB with the binary convolution, BatchNorm and
 /// bypass that follow it; every other op alone; trailing elementwise ops into the epilogue
-/// of the kernel that produces their input.
+/// of the node that produces their input.
 public enum Fusion {
   public static func fuse(_ graph: Graph) -> Schedule {
     let consumers = graph.consumers()
     let outputs = Set(graph.outputs)
     var covered = Set<ValueID>()
-    var kernels: [Kernel] = []
+    var fused: [FusedNode] = []
 
     /// The single consumer of `id`, when it has exactly one and is not a graph output.
     func soleConsumer(_ id: ValueID) -> ValueID? {
@@ -78,7 +121,7 @@ public enum Fusion {
     func epilogue(after output: ValueID) -> [ValueID] {
       var chain: [ValueID] = []
       var last = output
-      while let next = soleConsumer(last), graph[next].op.isElementwiseUnary {
+      while let next = soleConsumer(last), graph[next].op.elementwise != nil {
         chain.append(next)
         last = next
       }
@@ -87,38 +130,38 @@ public enum Fusion {
 
     for (id, node) in graph.nodes.enumerated() where !covered.contains(id) {
       if case .input = node.op { continue }
-      if case .binarize = node.op, let fused = matchBinaryConv(graph, at: id, soleConsumer) {
-        var nodes = [fused.binarize, fused.conv, fused.batchNorm]
-        var output = fused.batchNorm
-        if let bypass = fused.bypass {
+      if case .binarize = node.op, let conv = matchBinaryConv(graph, at: id, soleConsumer) {
+        var ops = [conv.binarize, conv.conv, conv.batchNorm]
+        var output = conv.batchNorm
+        if let bypass = conv.bypass {
           let source = graph[bypass.node].inputs[0]
-          if source != node.inputs[0] { nodes.append(source) }
-          nodes.append(bypass.node)
-          output = soleConsumer(fused.batchNorm)!
-          nodes.append(output)
+          if source != node.inputs[0] { ops.append(source) }
+          ops.append(bypass.node)
+          output = soleConsumer(conv.batchNorm)!
+          ops.append(output)
         }
         let tail = epilogue(after: output)
-        nodes += tail
-        covered.formUnion(nodes)
-        kernels.append(
-          Kernel(
-            name: moduleName(graph[fused.conv].name), body: .binaryConv(fused),
-            inputs: [node.inputs[0]], output: tail.last ?? output, nodes: nodes.sorted(),
+        ops += tail
+        covered.formUnion(ops)
+        fused.append(
+          FusedNode(
+            name: moduleName(graph[conv.conv].name), body: .binaryConv(conv),
+            inputs: [node.inputs[0]], output: tail.last ?? output, ops: ops.sorted(),
             epilogue: tail))
         continue
       }
       let tail = epilogue(after: id)
       covered.insert(id)
       covered.formUnion(tail)
-      kernels.append(
-        Kernel(
+      fused.append(
+        FusedNode(
           name: node.name, body: .primitive(id), inputs: node.inputs, output: tail.last ?? id,
-          nodes: [id] + tail, epilogue: tail))
+          ops: [id] + tail, epilogue: tail))
     }
-    // A kernel runs once everything it reads exists: order by output position, which follows
+    // A node runs once everything it reads exists: order by output position, which follows
     // every input because the graph is topologically ordered.
-    kernels.sort { $0.output < $1.output }
-    return Schedule(graph: graph, kernels: kernels)
+    fused.sort { $0.output < $1.output }
+    return Schedule(graph: graph, nodes: fused)
   }
 
   /// The module that a primitive node belongs to: `stages.0.0.pwconv1.conv` → `stages.0.0.pwconv1`.
@@ -134,7 +177,7 @@ public enum Fusion {
     _ graph: Graph, at binarize: ValueID, _ soleConsumer: (ValueID) -> ValueID?
   ) -> FusedBinaryConv? {
     guard let conv = soleConsumer(binarize), case .binaryConv = graph[conv].op,
-      let bn = soleConsumer(conv), case .batchNorm = graph[bn].op
+      let bn = soleConsumer(conv), case .elementwise(.batchNorm) = graph[bn].op
     else { return nil }
     var fused = FusedBinaryConv(binarize: binarize, conv: conv, batchNorm: bn, bypass: nil)
     let x = graph[binarize].inputs[0]
@@ -146,10 +189,10 @@ public enum Fusion {
     if source == x {
       fused.bypass = (other, .input)
     } else if graph[source].inputs.first == x, soleConsumer(source) == other {
-      switch graph[source].op {
-      case .avgPool(let window): fused.bypass = (other, .avgPool(window))
-      case .upsampleNearest(let scale): fused.bypass = (other, .upsampleNearest(scale: scale))
-      default: break
+      if case .avgPool(let window) = graph[source].op {
+        fused.bypass = (other, .avgPool(window))
+      } else if case .upsampleNearest(let scale) = graph[source].op {
+        fused.bypass = (other, .upsampleNearest(scale: scale))
       }
     }
     return fused

@@ -1,5 +1,9 @@
 import BiDenseIR
 
+// Stage 2 of the pipeline (optional): the `--dab-scale=layer` rewrite.
+// In: the primitive graph. Out: the same graph with `layerScale` set on each DAB that feeds
+// only dense forward binary convolutions.
+
 /// The `--dab-scale=layer` approximation as a graph rewrite: each DAB that feeds a dense
 /// forward binary convolution gets one scale for the layer, the mean of its channel scales.
 /// The interpreter and the emitted C then compute the same approximation, so `verify` checks

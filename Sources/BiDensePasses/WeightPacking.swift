@@ -1,45 +1,201 @@
 import BiDenseIR
 
-/// A fused BiDense convolution reduced to what the C needs: DAB parameters, the weight signs,
-/// and one multiply-add per output channel. Each kernel variant packs the signs its own way
-/// (`bytesAlongChannels`, `nibbles`, `tapBits`); bit 1 always means +1 (sign(0) = +1).
-public struct PackedBinaryConv: Sendable {
-  public var inShape: TensorShape
-  public var outShape: TensorShape
-  public var window: Window
-  public var transposed: Bool
-  public var groups: Int
-  public var inPerGroup: Int
-  public var outPerGroup: Int
-  public var binarizer: Binarizer
-  /// Weight signs, [out][tap][input channel within the group]: true for +1.
-  public var positive: [Bool]
-  /// The binary weight scale a: per output channel, or per input channel when transposed.
-  public var weightScale: [Float]
-  /// y_o = acc_o · multiplier_o + offset_o folds the weight scale (per output), the bias and
-  /// BatchNorm; acc_o is the sum of ±1 weights times the DAB's ±s (times a_c when transposed).
-  public var multiplier: [Float]
-  public var offset: [Float]
-  /// The same without the weight scale, for kernels whose weights carry it (±a floats).
-  public var batchNormScale: [Float]
-  public var bypass: (plan: ChannelBypassPlan, source: FusedBinaryConv.BypassSource)?
+// Stage 6 of the pipeline: weight packing.
+// In:  a LoweredModel (each fused node's kernel chosen, with its layout).
+// Out: PackedWeights: the constant arrays every kernel reads, in the layout its kernel kind
+//      dictates (weight signs as nibbles, tap bits, bytes or words; folded BatchNorm; DAB
+//      parameters; epilogue vectors), shared arrays stored once, and per kernel the name of
+//      each array by role and the flash bytes it added.
 
-  public var isDepthwise: Bool {
-    groups == inShape.channels && groups == outShape.channels && !transposed
+/// What a constant array is to the kernel that reads it.
+public enum ConstantRole: Hashable, Sendable {
+  /// The DAB's alpha, k and b, one after the other.
+  case dabParameters
+  /// Per output channel: the factor of the folded weight scale and BatchNorm.
+  case multiplier
+  /// Per output channel: the folded bias and BatchNorm shift.
+  case offset
+  /// Per input channel: the weight scale of a transposed convolution.
+  case weightScale
+  /// The weights in the kernel's layout: packed signs, or floats for float kernels.
+  case weights
+  /// A float convolution's bias.
+  case bias
+  /// A vector of an epilogue op: a LearnableBias's bias or a PReLU's weight.
+  case epilogueVector(ValueID)
+  /// A BatchNorm in an epilogue, folded to a scale and a shift.
+  case epilogueScale(ValueID)
+  case epilogueShift(ValueID)
+}
+
+/// The model's constant arrays and which kernel reads which.
+public struct PackedWeights: Sendable {
+  public var pool = ConstantPool()
+  /// Per kernel, the array that plays each role.
+  public var symbols: [[ConstantRole: String]] = []
+  /// Per kernel, the bytes its arrays added (a shared array counts once, at first use).
+  public var flashBytes: [Int] = []
+}
+
+public enum WeightPacking {
+  public static func pack(_ model: LoweredModel) -> PackedWeights {
+    var packed = PackedWeights()
+    let graph = model.graph
+    for (index, kernel) in model.kernels.enumerated() {
+      var packer = KernelPacker(pool: packed.pool, base: "k\(index)", name: kernel.node.name)
+      packer.pack(kernel, graph)
+      packed.flashBytes.append(packer.pool.bytes - packed.pool.bytes)
+      packed.pool = packer.pool
+      packed.symbols.append(packer.symbols)
+    }
+    return packed
+  }
+}
+
+/// Packs one kernel's arrays, named `k<index>_<what>`.
+private struct KernelPacker {
+  var pool: ConstantPool
+  let base: String
+  let name: String
+  var symbols: [ConstantRole: String] = [:]
+
+  init(pool: ConstantPool, base: String, name: String) {
+    self.pool = pool
+    self.base = base
+    self.name = name
   }
 
-  /// Packs the nodes of `fused` from `graph`.
-  public init(_ fused: FusedBinaryConv, in graph: Graph) {
+  mutating func pack(_ kernel: Kernel, _ graph: Graph) {
+    let fused: FusedBinaryConv?
+    if case .binaryConv(let conv) = kernel.node.body { fused = conv } else { fused = nil }
+    switch kernel.kind {
+    case .quadLookup(let k):
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      epilogue(kernel.epilogue)
+      let padding = (k.paddedOutChannels - w.outChannels) * k.nibbleBytes
+      // Outputs past the end (up to a whole output block) read zero nibbles.
+      symbols[.weights] = pool.bytes(
+        "\(base)_nibbles", w.nibbles() + [UInt8](repeating: 0, count: padding),
+        comment: "\(name): weight signs, [out][tap][quad] 4 bits each, low nibble first")
+    case .depthwiseSignCount:
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.bytes(
+        "\(base)_taps", w.tapBits(),
+        comment: "\(name): weight signs, [channel][tap bits], bit 1 = +1")
+    case .byteTable:
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      if w.transposed {
+        symbols[.weightScale] = pool.floats(
+          "\(base)_wscale", w.weightScale,
+          comment: "\(name): weight scale per input channel")
+      }
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.bytes(
+        "\(base)_bits", w.bytesAlongChannels(),
+        comment: "\(name): weight signs, [out][tap][byte], bit 1 = +1")
+    case .xnorPopcount(let k):
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.words(
+        "\(base)_words", w.wordsAcrossOutputs(units: k.units, bits: k.unitBits), bits: k.unitBits,
+        comment: "\(name): weight signs, [tap][word][out], bit 1 = +1")
+    case .floatBaselineConv(let k):
+      let w = binaryShared(fused!, graph, withWeightScale: false)
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.floats(
+        "\(base)_weight", w.paddedFloatWeights(outPerGroup: k.paddedOutPerGroup),
+        comment: "\(name): weights as float32 +-a, outputs padded to a multiple of 4")
+    case .floatConv:
+      guard case .primitive(let id) = kernel.node.body, let conv = graph[id].op.convolution
+      else { preconditionFailure("a float convolution kernel without its convolution") }
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.floats(
+        "\(base)_weight", conv.weight, comment: "\(name): Conv2d weight")
+      symbols[.bias] = pool.floats(
+        "\(base)_bias", conv.bias ?? [Float](repeating: 0, count: conv.outChannels),
+        comment: "\(name): Conv2d bias")
+    case .elementwise(let lone, _):
+      epilogue([lone] + kernel.epilogue)
+    case .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
+      .channelBypass:
+      epilogue(kernel.epilogue)
+    }
+  }
+
+  /// The arrays every binary convolution reads: the DAB's parameters first, then the folded
+  /// BatchNorm (with the weight scale, unless the kernel's weights carry it as ±a).
+  mutating func binaryShared(_ fused: FusedBinaryConv, _ graph: Graph, withWeightScale: Bool)
+    -> BinaryConvWeights
+  {
+    let w = BinaryConvWeights(fused, in: graph)
+    let b = w.binarizer
+    symbols[.dabParameters] = pool.floats(
+      "\(base)_dab", b.alpha + b.k + b.b,
+      comment: "\(name): DAB alpha[\(b.alpha.count)], k, b")
+    symbols[.multiplier] = pool.floats(
+      "\(base)_mul", withWeightScale ? w.multiplier : w.batchNormScale,
+      comment: "\(name): " + (withWeightScale ? "a * " : "") + "BN scale per output")
+    symbols[.offset] = pool.floats(
+      "\(base)_add", w.offset, comment: "\(name): bias and BN shift per output")
+    return w
+  }
+
+  /// The vectors of the epilogue's ops, named by node.
+  mutating func epilogue(_ steps: [EpilogueStep]) {
+    for step in steps {
+      let symbol = "\(base)_n\(step.id)"
+      switch step.op {
+      case .learnableBias(let bias):
+        symbols[.epilogueVector(step.id)] = pool.floats(
+          symbol, bias, comment: "\(step.name): LearnableBias")
+      case .prelu(let weight):
+        symbols[.epilogueVector(step.id)] = pool.floats(
+          symbol, weight, comment: "\(step.name): PReLU weight")
+      case .batchNorm(let bn):
+        let (scale, shift) = BatchNormFold.perChannel(bn)
+        symbols[.epilogueScale(step.id)] = pool.floats(
+          symbol + "_scale", scale, comment: "\(step.name): BatchNorm scale")
+        symbols[.epilogueShift(step.id)] = pool.floats(
+          symbol + "_shift", shift, comment: "\(step.name): BatchNorm shift")
+      case .relu, .sigmoid, .multiply:
+        break
+      }
+    }
+  }
+}
+
+/// The parameters of a fused BiDense convolution as the kernels read them: DAB parameters,
+/// the weight signs, and one multiply-add per output channel. Each kernel packs the signs its
+/// own way (`bytesAlongChannels`, `nibbles`, `tapBits`); bit 1 always means +1 (sign(0) = +1).
+struct BinaryConvWeights {
+  var outChannels: Int
+  var window: Window
+  var transposed: Bool
+  var inPerGroup: Int
+  var outPerGroup: Int
+  var binarizer: Binarizer
+  /// Weight signs, [out][tap][input channel within the group]: true for +1.
+  var positive: [Bool]
+  /// The binary weight scale a: per output channel, or per input channel when transposed.
+  var weightScale: [Float]
+  /// y_o = acc_o · multiplier_o + offset_o folds the weight scale (per output), the bias and
+  /// BatchNorm; acc_o is the sum of ±1 weights times the DAB's ±s (times a_c when transposed).
+  var multiplier: [Float]
+  var offset: [Float]
+  /// The same without the weight scale, for kernels whose weights carry it (±a floats).
+  var batchNormScale: [Float]
+
+  /// The parameters of the nodes of `fused` in `graph`.
+  init(_ fused: FusedBinaryConv, in graph: Graph) {
     guard case .binarize(let binarizer) = graph[fused.binarize].op,
       case .binaryConv(let conv) = graph[fused.conv].op,
-      case .batchNorm(let bn) = graph[fused.batchNorm].op
+      case .elementwise(.batchNorm(let bn)) = graph[fused.batchNorm].op
     else { preconditionFailure("fusion handed packing a kernel of other ops") }
     self.binarizer = binarizer
-    inShape = graph[graph[fused.binarize].inputs[0]].shape
-    outShape = graph[fused.batchNorm].shape
+    outChannels = conv.outChannels
     window = conv.window
     transposed = conv.transposed
-    groups = conv.groups
     inPerGroup = conv.inChannelsPerGroup
     outPerGroup = conv.outChannelsPerGroup
     var signs = [Bool](repeating: false, count: conv.outChannels * window.taps * inPerGroup)
@@ -56,13 +212,6 @@ public struct PackedBinaryConv: Sendable {
     (multiplier, offset) = BatchNormFold.afterConvolution(
       bn, weightScale: conv.transposed ? nil : weightScale, bias: conv.bias)
     batchNormScale = BatchNormFold.afterConvolution(bn, weightScale: nil, bias: conv.bias).scale
-    if let (node, source) = fused.bypass {
-      let inChannels = graph[graph[node].inputs[0]].shape.channels
-      // The builder validated this plan when it made the node.
-      let plan = try! ChannelBypassPlan(
-        inChannels: inChannels, outChannels: conv.outChannels, node: graph[node].name)
-      bypass = (plan, source)
-    }
   }
 
   @inline(__always)
@@ -71,10 +220,10 @@ public struct PackedBinaryConv: Sendable {
   }
 
   /// Signs packed 8 channels to a byte: [out][tap][bytesPerTap, by default ceil(inPerGroup / 8)].
-  public func bytesAlongChannels(bytesPerTap: Int? = nil) -> [UInt8] {
+  func bytesAlongChannels(bytesPerTap: Int? = nil) -> [UInt8] {
     let perTap = bytesPerTap ?? (inPerGroup + 7) / 8
-    var bytes = [UInt8](repeating: 0, count: outShape.channels * window.taps * perTap)
-    for o in 0..<outShape.channels {
+    var bytes = [UInt8](repeating: 0, count: outChannels * window.taps * perTap)
+    for o in 0..<outChannels {
       for tap in 0..<window.taps {
         for c in 0..<inPerGroup where sign(o, tap, c) {
           bytes[(o * window.taps + tap) * perTap + c / 8] |= UInt8(1 << (c % 8))
@@ -87,11 +236,11 @@ public struct PackedBinaryConv: Sendable {
   /// Signs as 4-bit table indices, one per (tap, quad of channels), two to a byte (the even
   /// index in the low nibble): [out][ceil(taps · quads / 2) bytes]. Channels past the group's
   /// end (when it is not a multiple of 4) get bit 0; their activations are 0.
-  public func nibbles() -> [UInt8] {
+  func nibbles() -> [UInt8] {
     let quads = (inPerGroup + 3) / 4
     let perOutput = (window.taps * quads + 1) / 2
-    var bytes = [UInt8](repeating: 0, count: outShape.channels * perOutput)
-    for o in 0..<outShape.channels {
+    var bytes = [UInt8](repeating: 0, count: outChannels * perOutput)
+    for o in 0..<outChannels {
       for tap in 0..<window.taps {
         for c in 0..<inPerGroup where sign(o, tap, c) {
           let index = tap * quads + c / 4
@@ -104,10 +253,10 @@ public struct PackedBinaryConv: Sendable {
 
   /// For a depthwise convolution: each channel's taps as bits, row-major over the kernel,
   /// in ceil(taps / 8) bytes per channel.
-  public func tapBits() -> [UInt8] {
+  func tapBits() -> [UInt8] {
     let perChannel = (window.taps + 7) / 8
-    var bytes = [UInt8](repeating: 0, count: outShape.channels * perChannel)
-    for o in 0..<outShape.channels {
+    var bytes = [UInt8](repeating: 0, count: outChannels * perChannel)
+    for o in 0..<outChannels {
       for tap in 0..<window.taps where sign(o, tap, 0) {
         bytes[o * perChannel + tap / 8] |= UInt8(1 << (tap % 8))
       }
@@ -116,9 +265,9 @@ public struct PackedBinaryConv: Sendable {
   }
 
   /// The weights as floats ±a, [out][channel within group · taps], for the float baseline.
-  public func floatWeights() -> [Float] {
-    var weights = [Float](repeating: 0, count: outShape.channels * inPerGroup * window.taps)
-    for o in 0..<outShape.channels {
+  func floatWeights() -> [Float] {
+    var weights = [Float](repeating: 0, count: outChannels * inPerGroup * window.taps)
+    for o in 0..<outChannels {
       let group = o / outPerGroup
       for c in 0..<inPerGroup {
         let a = transposed ? weightScale[group * inPerGroup + c] : weightScale[o]
@@ -128,5 +277,42 @@ public struct PackedBinaryConv: Sendable {
       }
     }
     return weights
+  }
+}
+
+extension BinaryConvWeights {
+  /// Signs as words of `bits` along channels, `units` per tap, turned to [tap][word][out] so
+  /// that a kernel's inner loop runs across output channels. Byte j of a word holds bits
+  /// 8j ..< 8j + 8: the same bit for the same channel as the DAB's words, whatever the
+  /// machine's byte order.
+  func wordsAcrossOutputs(units: Int, bits: Int) -> [UInt64] {
+    let bytes = bytesAlongChannels(bytesPerTap: units * bits / 8)
+    let perWord = bits / 8
+    let words = stride(from: 0, to: bytes.count, by: perWord).map { start in
+      (0..<perWord).reduce(UInt64(0)) { $0 | UInt64(bytes[start + $1]) << (8 * $1) }
+    }
+    let perOutput = window.taps * units
+    var transposed = [UInt64](repeating: 0, count: words.count)
+    for o in 0..<outChannels {
+      for k in 0..<perOutput { transposed[k * outChannels + o] = words[o * perOutput + k] }
+    }
+    return transposed
+  }
+
+  /// The weights as floats ±a, [group][output padded to `outPerGroup`][channel · taps]; the
+  /// padding rows are 0.
+  func paddedFloatWeights(outPerGroup padded: Int) -> [Float] {
+    let weights = floatWeights()
+    let depth = inPerGroup * window.taps
+    let groups = outChannels / outPerGroup
+    var result = [Float](repeating: 0, count: groups * padded * depth)
+    for g in 0..<groups {
+      for o in 0..<outPerGroup {
+        let from = (g * outPerGroup + o) * depth
+        let to = (g * padded + o) * depth
+        result.replaceSubrange(to..<(to + depth), with: weights[from..<(from + depth)])
+      }
+    }
+    return result
   }
 }

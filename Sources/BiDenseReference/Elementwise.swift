@@ -4,7 +4,7 @@ import Foundation
 extension Interpreter {
   /// The value of one elementwise op at one element of channel `c`.
   @inline(__always)
-  public static func apply(_ op: Op, _ v: Float, channel c: Int) -> Float {
+  public static func apply(_ op: ElementwiseOp, _ v: Float, channel c: Int) -> Float {
     switch op {
     case .learnableBias(let bias): return v + bias[c]
     case .prelu(let weight): return v >= 0 ? v : weight[c] * v
@@ -12,11 +12,10 @@ extension Interpreter {
     case .sigmoid: return 1 / (1 + exp(-v))
     case .multiply(let factor): return v * factor
     case .batchNorm(let bn): return batchNorm(v, bn, channel: c)
-    default: preconditionFailure("\(op.kindName) is not elementwise")
     }
   }
 
-  public static func elementwise(_ x: Tensor, _ op: Op) -> Tensor {
+  public static func elementwise(_ x: Tensor, _ op: ElementwiseOp) -> Tensor {
     var out = x
     let pixels = x.shape.pixels
     for c in 0..<x.shape.channels {

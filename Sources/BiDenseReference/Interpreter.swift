@@ -59,8 +59,8 @@ public enum Interpreter {
       return resizeBilinear(inputs[0], node.shape)
     case .upsampleNearest(let scale):
       return upsampleNearest(inputs[0], scale: scale)
-    case .learnableBias, .prelu, .relu, .sigmoid, .multiply, .batchNorm:
-      return elementwise(inputs[0], node.op)
+    case .elementwise(let op):
+      return elementwise(inputs[0], op)
     }
   }
 }

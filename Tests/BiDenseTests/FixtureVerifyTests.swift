@@ -45,7 +45,7 @@ import Testing
 
   static func verify(_ name: String, compiler: String, flags: [String]) throws -> Verifier.Report {
     let graph = try Fixtures.graph(name)
-    let model = try CompiledModel(graph, options: EmitOptions(prefix: name, source: name))
+    let model = try CompiledModel(graph, options: CompileOptions(prefix: name, source: name))
     var options = Verifier.Options()
     options.compiler = compiler
     options.flags = flags

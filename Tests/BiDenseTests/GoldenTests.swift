@@ -21,7 +21,7 @@ import Testing
   func regeneratesByteForByte(_ example: String) throws {
     let loaded = try ModelLoader.load(example, weights: nil)
     let model = try CompiledModel(
-      loaded.graph, options: EmitOptions(prefix: loaded.graph.name, source: loaded.source))
+      loaded.graph, options: CompileOptions(prefix: loaded.graph.name, source: loaded.source))
     let folder = Self.root.appendingPathComponent(model.generated.prefix)
     let present = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
     #expect(present == model.generated.files.map(\.name).sorted())

@@ -18,8 +18,8 @@ enum KernelCases {
     var input: [Int]
     var transposed = false
     /// What the exact build must pick, and what `--dab-scale=layer` must pick.
-    var variant: String
-    var approximateVariant: String
+    var variant: @Sendable (KernelKind) -> Bool
+    var approximateVariant: @Sendable (KernelKind) -> Bool
     var description: String { name }
 
     func graph() throws -> Graph {
@@ -31,53 +31,67 @@ enum KernelCases {
     }
   }
 
+  static let lut: @Sendable (KernelKind) -> Bool = {
+    if case .quadLookup = $0 { return true } else { return false }
+  }
+  static let xnor: @Sendable (KernelKind) -> Bool = {
+    if case .xnorPopcount = $0 { return true } else { return false }
+  }
+  static let depthwise: @Sendable (KernelKind) -> Bool = {
+    if case .depthwiseSignCount = $0 { return true } else { return false }
+  }
+  static let byteTable: @Sendable (KernelKind) -> Bool = {
+    if case .byteTable = $0 { return true } else { return false }
+  }
+
   static let all: [Case] = [
     Case(
       name: "lut_3x3_odd_channels",
       constructor: #""in_channels": 6, "out_channels": 10, "kernel_size": 3, "padding": 1"#,
-      input: [1, 6, 9, 13], variant: "LUT-4 dense 3x3", approximateVariant: "xnor-popcount"),
+      input: [1, 6, 9, 13], variant: Self.lut, approximateVariant: Self.xnor),
     Case(
       name: "lut_3x3_stride2",
       constructor:
         #""in_channels": 12, "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1, "bypass": false"#,
-      input: [1, 12, 11, 17], variant: "LUT-4 dense 3x3", approximateVariant: "xnor-popcount"),
+      input: [1, 12, 11, 17], variant: Self.lut, approximateVariant: Self.xnor),
     Case(
       name: "lut_3x3_dilated",
       constructor:
         #""in_channels": 8, "out_channels": 8, "kernel_size": 3, "padding": 2, "dilation": 2, "bias": true"#,
-      input: [1, 8, 10, 37], variant: "LUT-4 dense 3x3", approximateVariant: "xnor-popcount"),
+      input: [1, 8, 10, 37], variant: Self.lut, approximateVariant: Self.xnor),
     Case(
       name: "lut_1x1_flat",
       constructor: #""in_channels": 5, "out_channels": 7, "kernel_size": 1, "bypass": false"#,
-      input: [1, 5, 7, 9], variant: "LUT-4 dense 1x1", approximateVariant: "xnor-popcount"),
+      input: [1, 5, 7, 9], variant: Self.lut, approximateVariant: Self.xnor),
     Case(
       name: "lut_1x1_stride2",
       constructor:
         #""in_channels": 70, "out_channels": 140, "kernel_size": 1, "stride": 2, "bypass": false"#,
-      input: [1, 70, 9, 8], variant: "LUT-4 dense 1x1", approximateVariant: "xnor-popcount"),
+      input: [1, 70, 9, 8], variant: Self.lut, approximateVariant: Self.xnor),
     Case(
       name: "depthwise_5x5_stride2",
       constructor:
         #""in_channels": 8, "out_channels": 8, "kernel_size": 5, "stride": 2, "padding": 2, "groups": 8, "bypass": false"#,
-      input: [1, 8, 13, 10], variant: "depthwise 5x5", approximateVariant: "depthwise 5x5"),
+      input: [1, 8, 13, 10], variant: Self.depthwise, approximateVariant: Self.depthwise),
     Case(
       name: "grouped_3x3",
       constructor:
         #""in_channels": 8, "out_channels": 12, "kernel_size": 3, "padding": 1, "groups": 2, "bypass": false"#,
-      input: [1, 8, 6, 7], variant: "byte table, grouped", approximateVariant: "byte table"),
+      input: [1, 8, 6, 7], variant: Self.byteTable, approximateVariant: Self.byteTable),
     Case(
       name: "transposed_2x2",
       constructor:
         #""in_channels": 12, "out_channels": 6, "kernel_size": 2, "stride": 2, "bypass": false"#,
-      input: [1, 12, 5, 6], transposed: true, variant: "byte table, transposed",
-      approximateVariant: "byte table"),
+      input: [1, 12, 5, 6], transposed: true, variant: Self.byteTable,
+      approximateVariant: Self.byteTable),
   ]
 
   static func verify(
     _ kase: Case, dabScale: DABScale = .perChannel, target: Target = .host,
     flags: (String) -> [String]? = { _ in nil }
   ) throws -> (report: Verifier.Report, model: CompiledModel) {
-    var emit = EmitOptions(prefix: kase.name, source: kase.name, wordBits: target.wordBits)
+    var emit = CompileOptions(
+      prefix: kase.name, source: kase.name, kernels: KernelTarget(wordBits: target.wordBits))
     emit.dabScale = dabScale
     let model = try CompiledModel(try kase.graph(), options: emit)
     var options = Verifier.Options()
@@ -92,8 +106,8 @@ enum KernelCases {
   @Test(arguments: KernelCases.all)
   func eachVariantAgreesWithTheInterpreter(_ kase: KernelCases.Case) throws {
     let (report, model) = try KernelCases.verify(kase)
-    let variant = model.generated.kernels[0].variant
-    #expect(variant.hasPrefix(kase.variant), "\(kase.name) chose \(variant)")
+    let kernel = model.lowered.kernels[0].kind
+    #expect(kase.variant(kernel), "\(kase.name) chose \(kernel.description)")
     #expect(report.passed, "\(kase.name): \(report.layers.map(\.agreement.maxError))")
   }
 
@@ -102,11 +116,11 @@ enum KernelCases {
   @Test(arguments: KernelCases.all)
   func theLayerScaleApproximationAgreesWithItsInterpreter(_ kase: KernelCases.Case) throws {
     let (report, model) = try KernelCases.verify(kase, dabScale: .perLayer)
-    let variant = model.generated.kernels[0].variant
-    #expect(variant.hasPrefix(kase.approximateVariant), "\(kase.name) chose \(variant)")
+    let kernel = model.lowered.kernels[0].kind
+    #expect(kase.approximateVariant(kernel), "\(kase.name) chose \(kernel.description)")
     #expect(report.passed)
     let exact = try #require(report.exactEndToEnd)
-    if kase.approximateVariant.hasPrefix("xnor") {
+    if KernelCases.xnor(kernel) {
       #expect(exact.maxError > exact.bound, "the approximation should move the output")
     } else {
       #expect(exact.outside == 0, "exact kernels stay exact under the option")
@@ -136,7 +150,7 @@ enum KernelCases {
   /// The generated C defines no vector path unless asked: the portable C is the default.
   @Test func vectorPathsAreOptIn() throws {
     let model = try CompiledModel(
-      try KernelCases.all[0].graph(), options: EmitOptions(prefix: "m", source: "m"))
+      try KernelCases.all[0].graph(), options: CompileOptions(prefix: "m", source: "m"))
     let source = model.generated.files.first { $0.name == "m.c" }!.contents
     #expect(source.contains("#if defined(M_AVX2)"))
     #expect(source.contains("#include <immintrin.h>"))

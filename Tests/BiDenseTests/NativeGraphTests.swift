@@ -25,7 +25,8 @@ import Testing
     let (built, _) = try NativeGraph.build(
       try JSON.parse(Data(graph.utf8)), weights: store, name: "x")
     #expect(built.name == "9 lives */")
-    let model = try CompiledModel(built, options: EmitOptions(prefix: built.name, source: hostile))
+    let model = try CompiledModel(
+      built, options: CompileOptions(prefix: built.name, source: hostile))
     #expect(model.generated.prefix == "m_9_lives")
     for file in model.generated.files {
       #expect(!codeOnly(file.contents).contains("#define x"), "\(file.name)")
@@ -51,10 +52,10 @@ import Testing
       """
     let (built, _) = try NativeGraph.build(
       try JSON.parse(Data(graph.utf8)), weights: .seeded(1, source: "seeded"), name: "shared")
-    let model = try CompiledModel(built, options: EmitOptions(prefix: "shared", source: "test"))
-    #expect(model.generated.kernels.count == 2)
-    #expect(model.generated.kernels[0].flashBytes > 0)
-    #expect(model.generated.kernels[1].flashBytes == 0)
+    let model = try CompiledModel(built, options: CompileOptions(prefix: "shared", source: "test"))
+    #expect(model.lowered.kernels.count == 2)
+    #expect(model.weights.flashBytes[0] > 0)
+    #expect(model.weights.flashBytes[1] == 0)
   }
 
   /// C code without its comments and string literals: what the compiler reads as code.

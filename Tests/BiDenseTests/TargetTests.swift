@@ -70,13 +70,13 @@ enum TargetCases {
     #expect(!flags.contains("-O2"))
   }
 
-  @Test func theTargetSetsTheWordSizeOfTheEmitOptions() throws {
+  @Test func theTargetSetsTheWordSizeOfTheCompileOptions() throws {
     let args = try Arguments(["--target", "cortex-m4"], valued: ["target"], switches: [])
     let target = try #require(try CommandLineTool.target(args))
     #expect(target.wordBits == 32)
     let loaded = try ModelLoader.load("bidense-conv3x3", weights: nil, name: nil)
-    #expect(try CommandLineTool.emitOptions(args, loaded, target).wordBits == 32)
-    #expect(EmitOptions(prefix: "x", source: "x").wordBits == 64)
+    #expect(try CommandLineTool.compileOptions(args, loaded, target).kernels.wordBits == 32)
+    #expect(CompileOptions(prefix: "x", source: "x").kernels.wordBits == 64)
   }
 
   @Test func anUnknownTargetIsAUsageError() {
@@ -100,9 +100,11 @@ enum TargetCases {
   @Test func theMicroExampleIsSizedForAMicrocontroller() throws {
     let graph = try #require(Examples.named("upernet-depth-micro")).build()
     let model = try CompiledModel(
-      graph, options: EmitOptions(prefix: "micro", source: "micro", wordBits: 32))
-    #expect(model.generated.weightBytes < 1_500_000)
-    #expect(model.generated.plan.workspaceBytes < 350_000)
+      graph,
+      options: CompileOptions(prefix: "micro", source: "micro", kernels: KernelTarget(wordBits: 32))
+    )
+    #expect(model.weights.pool.bytes < 1_500_000)
+    #expect(model.plan.workspaceBytes < 350_000)
   }
 }
 
@@ -136,7 +138,8 @@ struct CortexMTests {
     let folder = TemporaryFolder()
     for (name, graph) in try TargetCases.smallModels() {
       let model = try CompiledModel(
-        graph, options: EmitOptions(prefix: name, source: name, wordBits: 32))
+        graph,
+        options: CompileOptions(prefix: name, source: name, kernels: KernelTarget(wordBits: 32)))
       let directory = folder.url.appendingPathComponent(model.generated.prefix)
       try model.write(to: directory)
       let prefix = model.generated.prefix
@@ -164,9 +167,11 @@ struct CortexMTests {
 
     let graph = try #require(Examples.named("upernet-depth-micro")).build()
     let model = try CompiledModel(
-      graph, options: EmitOptions(prefix: "micro", source: "micro", wordBits: 32))
+      graph,
+      options: CompileOptions(prefix: "micro", source: "micro", kernels: KernelTarget(wordBits: 32))
+    )
     let footprint = try TargetFootprint.measure(model, on: .cortexM4)
-    #expect(footprint.flashBytes > model.generated.weightBytes)
+    #expect(footprint.flashBytes > model.weights.pool.bytes)
     #expect(footprint.flashBytes <= 1_500_000)
     let stack = try #require(footprint.stackBytes)
     #expect(stack > 0 && stack < 16_384)

@@ -175,8 +175,8 @@ import Testing
   @Test func liveBuffersDoNotOverlap() throws {
     let model = try CompiledModel(
       try Examples.named(Examples.defaultName)!.build(),
-      options: EmitOptions(prefix: "m", source: "test"))
-    let plan = model.generated.plan
+      options: CompileOptions(prefix: "m", source: "test"))
+    let plan = model.plan
     for a in plan.buffers {
       for b in plan.buffers where a.owner != b.owner {
         let together = a.firstUse <= b.lastUse && b.firstUse <= a.lastUse
