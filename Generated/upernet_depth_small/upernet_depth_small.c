@@ -22,7 +22,8 @@
 #endif
 
 #ifdef UPERNET_DEPTH_SMALL_TRACE
-#define UPERNET_DEPTH_SMALL_TRACE_NODE(index, name, data, count) upernet_depth_small_trace((index), (name), (data), (count))
+#define UPERNET_DEPTH_SMALL_TRACE_NODE(index, name, data, count) \
+        upernet_depth_small_trace((index), (name), (data), (count))
 #else
 #define UPERNET_DEPTH_SMALL_TRACE_NODE(index, name, data, count) ((void)0)
 #endif
@@ -181,7 +182,8 @@ extern const float upernet_depth_small_k53_bias[1];
 /* Compensated (Kahan) sums in 32 independent lanes: the DAB statistics and the channel sums
  * that producers hand to the next DAB. One chain would serialise every add; independent lanes
  * let the compiler vectorise, and the compensation keeps each lane within an ulp or two. */
-static void upernet_depth_small_kahan_add(float *sum, float *carry, const float *v, int n, float shift, int absolute)
+static void upernet_depth_small_kahan_add(float *sum, float *carry, const float *v, int n,
+        float shift, int absolute)
 {
     const int whole = n - n % 32;
     int p = 0;
@@ -225,174 +227,178 @@ static float upernet_depth_small_compensated_sum(const float *v, int n, float sh
     return upernet_depth_small_kahan_total(sum, carry);
 }
 
-/* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding 0x0, dilation 1x1, groups 1 */
-static void upernet_depth_small_k0_backbone_downsample_layers_0_0(const float *x, float *y, unsigned char *scratch)
+/* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding
+ * 0x0, dilation 1x1, groups 1 */
+static void upernet_depth_small_k0_backbone_downsample_layers_0_0(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const int g = o / 16;
-        const float *w = upernet_depth_small_k0_weight + (size_t)o * 48;
-        for (int oy = 0; oy < 16; ++oy) {
-            for (int ox = 0; ox < 24; ++ox) {
+    enum { OUT_CHANNELS = 16, OUT_HEIGHT = 16, OUT_WIDTH = 24, IN_PIXELS = 6144, IN_WIDTH = 96,
+          OUT_PIXELS = 384 };
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const float *w = upernet_depth_small_k0_weight + o * 48;
+        const float *group = x;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 float acc = 0.0f;
                 for (int c = 0; c < 3; ++c) {
-                    const float *plane = x + (size_t)(g * 3 + c) * 6144;
+                    const float *plane = group + c * IN_PIXELS;
                     for (int i = 0; i < 4; ++i) {
-                        const int iy = oy * 4 - 0 + i * 1;
-                        if (iy < 0 || iy >= 64) continue;
                         for (int j = 0; j < 4; ++j) {
-                            const int ix = ox * 4 - 0 + j * 1;
-                            if (ix < 0 || ix >= 96) continue;
-                            acc += w[(c * 4 + i) * 4 + j] * plane[iy * 96 + ix];
+                            acc += w[c * 16 + i * 4 + j] * plane[(oy * 4 + i) * IN_WIDTH + ox * 4
+                                    + j];
                         }
                     }
                 }
                 float v = acc + upernet_depth_small_k0_bias[o];
-                v = v * upernet_depth_small_k0_n2_scale[o] + upernet_depth_small_k0_n2_shift[o]; /* backbone.downsample_layers.0.1 */
-                y[(size_t)o * 384 + oy * 24 + ox] = v;
+                /* backbone.downsample_layers.0.1 */
+                v = v * upernet_depth_small_k0_n2_scale[o] + upernet_depth_small_k0_n2_shift[o];
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* backbone.stages.0.0.dwconv: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 7x7, stride 1x1, padding 3x3, dilation 1x1, groups 16, bypass
- * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
- * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
- * counts sign agreements minus disagreements exactly in int8_t lanes. */
+/* backbone.stages.0.0.dwconv: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 7x7, stride 1x1,
+ * padding 3x3, dilation 1x1, groups 16, bypass Depthwise: each output reads one input channel, so
+ * the DAB scale s of that channel and the weight scale leave the window sum: y = s * a *
+ * sum_t(+-sign) (then BN), and the window sum counts sign agreements minus disagreements exactly in
+ * int8_t lanes. */
 /* DAB of backbone.stages.0.0.dwconv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 22x30, zero outside the input. */
-static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 22x30,
+ * zero outside the input. */
+static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 10560; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 384;
-        const float mean = upernet_depth_small_compensated_sum(plane, 384, 0.0f, 0) / 384.0f;
-        const float km = upernet_depth_small_k1_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k1_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+    enum { SIGN_BYTES = 10560, IN_CHANNELS = 16, IN_PIXELS = 384, PLANE = 660, PLANE_WIDTH = 30,
+          IN_HEIGHT = 16, IN_WIDTH = 24 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k1_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k1_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k1_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 660 + 3 * 30 + 3;
-        for (int iy = 0; iy < 16; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 30 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH * 3 + 3;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 384 };
     const float m = upernet_depth_small_k1_mul[o], a = upernet_depth_small_k1_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (16 copies, then the merged means), at the same pixel. */
-    float bypass[24];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k1_backbone_stages_0_0_dwconv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 16, PLANE = 660, OUT_HEIGHT = 16, OUT_WIDTH = 24, PLANE_WIDTH = 30,
+          OUT_PIXELS = 384, OUT_COUNT = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 10560);
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 10624);
-    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(x, signs, scale);
-    for (int o = 0; o < 16; ++o) {
-        const int g = o / 1;
-        const int8_t *plane = signs + (size_t)g * 660;
-        const uint8_t *w = upernet_depth_small_k1_taps + (size_t)o * 7;
-        float *out = y + (size_t)o * 384;
-        for (int oy = 0; oy < 16; ++oy) {
-            int8_t acc[24];
-            float sum[24];
-            for (int ox = 0; ox < 24; ++ox) acc[ox] = 0;
-            for (int t = 0; t < 49; ++t) {
-                const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 30 + (t % 7) * 1;
-                if (w[t / 8] >> (t % 8) & 1) {
-                    for (int ox = 0; ox < 24; ++ox) acc[ox] = (int8_t)(acc[ox] + src[ox * 1]);
-                } else {
-                    for (int ox = 0; ox < 24; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const int8_t *plane = signs + o * PLANE;
+        const uint8_t *w = upernet_depth_small_k1_taps + o * 7;
+        for (int i = 0; i < 64; ++i) lanes[i] = 0.0f;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            int8_t acc[OUT_WIDTH];
+            float sum[OUT_WIDTH];
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                acc[ox] = 0;
+            }
+            for (int i = 0; i < 7; ++i) {
+                for (int j = 0; j < 7; ++j) {
+                    const int8_t *src = plane + (oy + i) * PLANE_WIDTH + j;
+                    if (w[(i * 7 + j) / 8] >> (i * 7 + j) % 8 & 1) {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] + src[ox]);
+                        }
+                    } else {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] - src[ox]);
+                        }
+                    }
                 }
             }
             /* The window sum times the channel's DAB scale; the weight scale is in the store. */
-            for (int ox = 0; ox < 24; ++ox) sum[ox] = (float)acc[ox] * scale[g];
-            upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(x, sum, o, oy * 24, 24, out + oy * 24, lanes);
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                sum[ox] = (float)acc[ox] * scale[o];
+            }
+            upernet_depth_small_k1_backbone_stages_0_0_dwconv_store(x, sum, o, oy * OUT_WIDTH,
+                    OUT_WIDTH, y + o * OUT_PIXELS + oy * OUT_WIDTH, lanes);
         }
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
-        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
     }
 }
 
-/* backbone.stages.0.0.pwconv1: BiDenseConv2d 1x16x16x24 -> 1x64x16x24, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.0.0.pwconv1: BiDenseConv2d 1x16x16x24 -> 1x64x16x24, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.0.0.pwconv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x384, zero outside the input. */
-static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x384,
+ * zero outside the input. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 6144; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 384;
+    enum { SIGN_BYTES = 6144, IN_CHANNELS = 16, IN_PIXELS = 384, IN_COUNT = 6144, PLANE = 384,
+          PLANE_WIDTH = 384 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[6144 + c] / 384.0f;
-        const float km = upernet_depth_small_k2_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k2_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k2_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k2_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k2_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 384 + 0 * 384 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 384; ++ix) {
-                dst[iy * 384 + ix] = (int8_t)(plane[iy * 384 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_CHANNELS = 16, IN_PIXELS = 384 };
     const float m = upernet_depth_small_k2_mul[o], a = upernet_depth_small_k2_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (64 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -401,63 +407,63 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 384, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 384 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k2_nibbles[(size_t)o * 2 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k2_nibbles[o * 2 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -468,20 +474,20 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(const 
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -493,25 +499,26 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(const 
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k2_backbone_stages_0_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, BLOCK_WIDTH = 384, PADDED_OUT = 64, PLANE_WIDTH = 384, QUADS = 4,
+          OUT_PIXELS = 384, OUT_COUNT = 24576 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 6144);
     float *table = (float *)(void *)(scratch + 6208);
@@ -519,146 +526,148 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 22592);
-    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 384; x0 += 32) {
-            for (int i = 0; i < 64 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 384 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 64; o += 4) {
-                            upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 384 - x0 < 32 ? 384 - x0 : 32;
-            const int p0 = by * 384 + x0;
-            for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
-            }
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        upernet_depth_small_k2_backbone_stages_0_0_pwconv1_tables(signs, scale, x0, 0, QUADS,
+                table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k2_backbone_stages_0_0_pwconv1_accumulate(table, 0, QUADS, ob, acc);
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(x, acc + o * 32, o, x0, 32,
+                    y + o * OUT_PIXELS + x0, lanes + o * 64);
         }
     }
-    for (int o = 0; o < 64; ++o) {
-        y[24576 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.0.0.pwconv2: BiDenseConv2d 1x64x16x24 -> 1x16x16x24, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.0.0.pwconv2: BiDenseConv2d 1x64x16x24 -> 1x16x16x24, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.0.0.pwconv2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x384, zero outside the input. */
-static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x384,
+ * zero outside the input. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 24576; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 384;
+    enum { SIGN_BYTES = 24576, IN_CHANNELS = 64, IN_PIXELS = 384, IN_COUNT = 24576, PLANE = 384,
+          PLANE_WIDTH = 384 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[24576 + c] / 384.0f;
-        const float km = upernet_depth_small_k3_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k3_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k3_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k3_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k3_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 384 + 0 * 384 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 384; ++ix) {
-                dst[iy * 384 + ix] = (int8_t)(plane[iy * 384 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 384 };
     const float m = upernet_depth_small_k3_mul[o], a = upernet_depth_small_k3_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    if (o < 15) {
+        first = o;
+        step = 15;
+        count = 4;
+    } else {
+        first = 60;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 384, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 384 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k3_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k3_nibbles[o * 8 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -669,20 +678,20 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(const 
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -694,25 +703,26 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(const 
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k3_backbone_stages_0_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 16, BLOCK_WIDTH = 384, PADDED_OUT = 16, QUADS = 16, PLANE_WIDTH = 384,
+          OUT_PIXELS = 384, OUT_COUNT = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 24576);
     float *table = (float *)(void *)(scratch + 24832);
@@ -720,159 +730,155 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 43264);
-    for (int i = 0; i < 16 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 384; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 384 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 8) {
-                        const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
-                        upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 384 - x0 < 32 ? 384 - x0 : 32;
-            const int p0 = by * 384 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int q0 = 0; q0 < QUADS; q0 += 8) {
+            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_tables(signs, scale, x0, q0, 8,
+                    table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k3_backbone_stages_0_0_pwconv2_accumulate(table, q0, 8, ob,
+                        acc);
             }
         }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + o * 32, o, x0, 32,
+                    y + o * OUT_PIXELS + x0, lanes + o * 64);
+        }
     }
-    for (int o = 0; o < 16; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.downsample_layers.1.conv: BiDenseConv2d 1x16x16x24 -> 1x32x8x12, kernel 2x2, stride 2x2, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
-/* DAB of backbone.downsample_layers.1.conv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 16x64, zero outside the input. */
-static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(const float *x, int8_t *out, float *scale)
+/* backbone.downsample_layers.1.conv: BiDenseConv2d 1x16x16x24 -> 1x32x8x12, kernel 2x2, stride 2x2,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
+/* DAB of backbone.downsample_layers.1.conv: per input channel c, tau = k*mean(x) + b, the sign of x
+ * - tau (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of
+ * 16x64, zero outside the input. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(const float *x,
+        int8_t *out, float *scale)
 {
-    for (int i = 0; i < 16384; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 384;
+    enum { SIGN_BYTES = 16384, IN_CHANNELS = 16, IN_PIXELS = 384, IN_COUNT = 6144, PLANE = 1024,
+          PLANE_WIDTH = 64, IN_HEIGHT = 16, IN_WIDTH = 24 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[6144 + c] / 384.0f;
-        const float km = upernet_depth_small_k4_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k4_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k4_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k4_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k4_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 1024 + 0 * 64 + 0;
-        for (int iy = 0; iy < 16; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 64 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
 
-/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(const float *x, int c, int oy, int ox)
+
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's
+ * input, channel c, at output pixel (oy, ox). */
+static float upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(const float *x,
+        int c, int oy, int ox)
 {
-    const float *plane = x + (size_t)c * 384;
+    enum { IN_PIXELS = 384, IN_WIDTH = 24 };
+    const float *plane = x + c * IN_PIXELS;
     float sum = 0.0f;
     for (int i = 0; i < 2; ++i) {
-        const int iy = oy * 2 - 0 + i;
-        if (iy < 0 || iy >= 16) continue;
         for (int j = 0; j < 2; ++j) {
-            const int ix = ox * 2 - 0 + j;
-            if (ix < 0 || ix >= 24) continue;
-            sum += plane[iy * 24 + ix];
+            sum += plane[(oy * 2 + i) * IN_WIDTH + ox * 2 + j];
         }
     }
     return sum / 4.0f; /* count_include_pad */
 }
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { OUT_WIDTH = 12, IN_CHANNELS = 16 };
     const float m = upernet_depth_small_k4_mul[o], a = upernet_depth_small_k4_add[o];
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        const int oy = (p0 + k) / 12, ox = (p0 + k) % 12;
-        {
-            /* Bypass: output channel o is the mean of `count` source channels from
-             * `first`, `step` apart: 32 copies, then the merged means. */
-            int first = 0, step = 1, count = 1;
-            first = o % 16;
-            float sum = 0.0f;
-            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(x, first + k * step, oy, ox);
-            v += sum / (float)count;
-        }
+        const int oy = (p0 + k) / OUT_WIDTH, ox = (p0 + k) % OUT_WIDTH;
+        /* bypass: a copied channel */
+        v += upernet_depth_small_k4_backbone_downsample_layers_1_conv_bypass_source(x,
+                o % IN_CHANNELS, oy, ox);
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset), 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 1024, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 1024 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
             const float v0 = s[0] * (float)src[0][l * 2], v1 = s[1] * (float)src[1][l * 2];
             const float v2 = s[2] * (float)src[2][l * 2], v3 = s[3] * (float)src[3][l * 2];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(
+        const float *table, int tap, int quad, int qq, int o)
 {
-    const int index = (i * 2 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k4_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k4_nibbles[o * 8 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(const float *table,
+        int tap0, int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -883,20 +889,20 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -908,25 +914,26 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = tj; j < tj + 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k4_backbone_downsample_layers_1_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 32, PADDED_OUT = 32, PLANE_WIDTH = 64, QUADS = 4, BLOCK_WIDTH = 12,
+          OUT_PIXELS = 96, OUT_COUNT = 3072 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 16384);
     float *table = (float *)(void *)(scratch + 16448);
@@ -934,174 +941,174 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 28736);
-    for (int i = 0; i < 32 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(x, signs, scale);
     for (int by = 0; by < 8; ++by) {
-        for (int x0 = 0; x0 < 12; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 2; ++i) {
-                const int row = (by * 2 + i * 1) * 64 + x0 * 2;
-                for (int tj = 0; tj < 2; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 2; ++i) {
+            for (int tj = 0; tj < 2; ++tj) {
+                upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(signs, scale,
+                        (by * 2 + i) * PLANE_WIDTH + tj, 0, QUADS, table);
+                for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                    upernet_depth_small_k4_backbone_downsample_layers_1_conv_accumulate(table,
+                            i * 2 + tj, 0, QUADS, ob, acc);
                 }
             }
-            const int count = 12 - x0 < 32 ? 12 - x0 : 32;
-            const int p0 = by * 12 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k4_backbone_downsample_layers_1_conv_store(x, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes
+                            + o * 64);
         }
     }
-    for (int o = 0; o < 32; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.1.0.dwconv: BiDenseConv2d 1x32x8x12 -> 1x32x8x12, kernel 7x7, stride 1x1, padding 3x3, dilation 1x1, groups 32, bypass
- * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
- * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
- * counts sign agreements minus disagreements exactly in int8_t lanes. */
+/* backbone.stages.1.0.dwconv: BiDenseConv2d 1x32x8x12 -> 1x32x8x12, kernel 7x7, stride 1x1, padding
+ * 3x3, dilation 1x1, groups 32, bypass Depthwise: each output reads one input channel, so the DAB
+ * scale s of that channel and the weight scale leave the window sum: y = s * a * sum_t(+-sign)
+ * (then BN), and the window sum counts sign agreements minus disagreements exactly in int8_t lanes.
+ * */
 /* DAB of backbone.stages.1.0.dwconv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 14x18, zero outside the input. */
-static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 14x18,
+ * zero outside the input. */
+static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 8064; ++i) out[i] = 0;
-    for (int c = 0; c < 32; ++c) {
-        const float *plane = x + (size_t)c * 96;
+    enum { SIGN_BYTES = 8064, IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 252,
+          PLANE_WIDTH = 18, IN_HEIGHT = 8, IN_WIDTH = 12 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[3072 + c] / 96.0f;
-        const float km = upernet_depth_small_k5_dab[32 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k5_dab[64 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k5_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k5_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k5_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 252 + 3 * 18 + 3;
-        for (int iy = 0; iy < 8; ++iy) {
-            for (int ix = 0; ix < 12; ++ix) {
-                dst[iy * 18 + ix] = (int8_t)(plane[iy * 12 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH * 3 + 3;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 96 };
     const float m = upernet_depth_small_k5_mul[o], a = upernet_depth_small_k5_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (32 copies, then the merged means), at the same pixel. */
-    float bypass[12];
-    int first = 0, step = 1, count = 1;
-    first = o % 32;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 96 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k5_backbone_stages_1_0_dwconv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 32, PLANE = 252, OUT_HEIGHT = 8, OUT_WIDTH = 12, PLANE_WIDTH = 18,
+          OUT_PIXELS = 96, OUT_COUNT = 3072 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 8064);
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 8192);
-    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(x, signs, scale);
-    for (int o = 0; o < 32; ++o) {
-        const int g = o / 1;
-        const int8_t *plane = signs + (size_t)g * 252;
-        const uint8_t *w = upernet_depth_small_k5_taps + (size_t)o * 7;
-        float *out = y + (size_t)o * 96;
-        for (int oy = 0; oy < 8; ++oy) {
-            int8_t acc[12];
-            float sum[12];
-            for (int ox = 0; ox < 12; ++ox) acc[ox] = 0;
-            for (int t = 0; t < 49; ++t) {
-                const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 18 + (t % 7) * 1;
-                if (w[t / 8] >> (t % 8) & 1) {
-                    for (int ox = 0; ox < 12; ++ox) acc[ox] = (int8_t)(acc[ox] + src[ox * 1]);
-                } else {
-                    for (int ox = 0; ox < 12; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const int8_t *plane = signs + o * PLANE;
+        const uint8_t *w = upernet_depth_small_k5_taps + o * 7;
+        for (int i = 0; i < 64; ++i) lanes[i] = 0.0f;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            int8_t acc[OUT_WIDTH];
+            float sum[OUT_WIDTH];
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                acc[ox] = 0;
+            }
+            for (int i = 0; i < 7; ++i) {
+                for (int j = 0; j < 7; ++j) {
+                    const int8_t *src = plane + (oy + i) * PLANE_WIDTH + j;
+                    if (w[(i * 7 + j) / 8] >> (i * 7 + j) % 8 & 1) {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] + src[ox]);
+                        }
+                    } else {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] - src[ox]);
+                        }
+                    }
                 }
             }
             /* The window sum times the channel's DAB scale; the weight scale is in the store. */
-            for (int ox = 0; ox < 12; ++ox) sum[ox] = (float)acc[ox] * scale[g];
-            upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(x, sum, o, oy * 12, 12, out + oy * 12, lanes);
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                sum[ox] = (float)acc[ox] * scale[o];
+            }
+            upernet_depth_small_k5_backbone_stages_1_0_dwconv_store(x, sum, o, oy * OUT_WIDTH,
+                    OUT_WIDTH, y + o * OUT_PIXELS + oy * OUT_WIDTH, lanes);
         }
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
-        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
     }
 }
 
-/* backbone.stages.1.0.pwconv1: BiDenseConv2d 1x32x8x12 -> 1x128x8x12, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.1.0.pwconv1: BiDenseConv2d 1x32x8x12 -> 1x128x8x12, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.1.0.pwconv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero outside the input. */
-static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero
+ * outside the input. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 3072; ++i) out[i] = 0;
-    for (int c = 0; c < 32; ++c) {
-        const float *plane = x + (size_t)c * 96;
+    enum { SIGN_BYTES = 3072, IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 96,
+          PLANE_WIDTH = 96 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[3072 + c] / 96.0f;
-        const float km = upernet_depth_small_k6_dab[32 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k6_dab[64 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k6_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k6_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k6_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 96 + 0 * 96 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 96; ++ix) {
-                dst[iy * 96 + ix] = (int8_t)(plane[iy * 96 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_CHANNELS = 32, IN_PIXELS = 96 };
     const float m = upernet_depth_small_k6_mul[o], a = upernet_depth_small_k6_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (128 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 32;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 96 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -1110,63 +1117,63 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 96, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 32 ? c : 0) * 96 + row;
-            s[k] = c < 32 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 8 + q0 + qq;
-    const int nibble = upernet_depth_small_k6_nibbles[(size_t)o * 4 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k6_nibbles[o * 4 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -1177,20 +1184,20 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(const 
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -1202,25 +1209,26 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(const 
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k6_backbone_stages_1_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 128, BLOCK_WIDTH = 96, PADDED_OUT = 128, PLANE_WIDTH = 96, QUADS = 8,
+          OUT_PIXELS = 96, OUT_COUNT = 12288 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3200);
@@ -1228,146 +1236,148 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 35968);
-    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 96; x0 += 32) {
-            for (int i = 0; i < 128 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 96 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 8; q0 += 8) {
-                        const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
-                        upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 128; o += 4) {
-                            upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 96 - x0 < 32 ? 96 - x0 : 32;
-            const int p0 = by * 96 + x0;
-            for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
-            }
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        upernet_depth_small_k6_backbone_stages_1_0_pwconv1_tables(signs, scale, x0, 0, QUADS,
+                table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k6_backbone_stages_1_0_pwconv1_accumulate(table, 0, QUADS, ob, acc);
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(x, acc + o * 32, o, x0, 32,
+                    y + o * OUT_PIXELS + x0, lanes + o * 64);
         }
     }
-    for (int o = 0; o < 128; ++o) {
-        y[12288 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.1.0.pwconv2: BiDenseConv2d 1x128x8x12 -> 1x32x8x12, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.1.0.pwconv2: BiDenseConv2d 1x128x8x12 -> 1x32x8x12, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.1.0.pwconv2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero outside the input. */
-static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero
+ * outside the input. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 12288; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 96;
+    enum { SIGN_BYTES = 12288, IN_CHANNELS = 128, IN_PIXELS = 96, IN_COUNT = 12288, PLANE = 96,
+          PLANE_WIDTH = 96 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[12288 + c] / 96.0f;
-        const float km = upernet_depth_small_k7_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k7_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k7_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k7_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k7_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 96 + 0 * 96 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 96; ++ix) {
-                dst[iy * 96 + ix] = (int8_t)(plane[iy * 96 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 96 };
     const float m = upernet_depth_small_k7_mul[o], a = upernet_depth_small_k7_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    if (o < 31) {
+        first = o;
+        step = 31;
+        count = 4;
+    } else {
+        first = 124;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 96, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 96 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k7_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k7_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -1378,20 +1388,20 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(const 
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -1403,25 +1413,26 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(const 
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k7_backbone_stages_1_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 32, BLOCK_WIDTH = 96, PADDED_OUT = 32, QUADS = 32, PLANE_WIDTH = 96,
+          OUT_PIXELS = 96, OUT_COUNT = 3072 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 12288);
     float *table = (float *)(void *)(scratch + 12800);
@@ -1429,159 +1440,155 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33280);
-    for (int i = 0; i < 32 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 96; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 96 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 96 - x0 < 32 ? 96 - x0 : 32;
-            const int p0 = by * 96 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0, lanes + o * 2 * 32);
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int q0 = 0; q0 < QUADS; q0 += 8) {
+            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_tables(signs, scale, x0, q0, 8,
+                    table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k7_backbone_stages_1_0_pwconv2_accumulate(table, q0, 8, ob,
+                        acc);
             }
         }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + o * 32, o, x0, 32,
+                    y + o * OUT_PIXELS + x0, lanes + o * 64);
+        }
     }
-    for (int o = 0; o < 32; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.downsample_layers.2.conv: BiDenseConv2d 1x32x8x12 -> 1x64x4x6, kernel 2x2, stride 2x2, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of backbone.downsample_layers.2.conv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 8x64, zero outside the input. */
-static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(const float *x, int8_t *out, float *scale)
+/* backbone.downsample_layers.2.conv: BiDenseConv2d 1x32x8x12 -> 1x64x4x6, kernel 2x2, stride 2x2,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* DAB of backbone.downsample_layers.2.conv: per input channel c, tau = k*mean(x) + b, the sign of x
+ * - tau (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of
+ * 8x64, zero outside the input. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(const float *x,
+        int8_t *out, float *scale)
 {
-    for (int i = 0; i < 16384; ++i) out[i] = 0;
-    for (int c = 0; c < 32; ++c) {
-        const float *plane = x + (size_t)c * 96;
+    enum { SIGN_BYTES = 16384, IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 512,
+          PLANE_WIDTH = 64, IN_HEIGHT = 8, IN_WIDTH = 12 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[3072 + c] / 96.0f;
-        const float km = upernet_depth_small_k8_dab[32 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k8_dab[64 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k8_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k8_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k8_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 512 + 0 * 64 + 0;
-        for (int iy = 0; iy < 8; ++iy) {
-            for (int ix = 0; ix < 12; ++ix) {
-                dst[iy * 64 + ix] = (int8_t)(plane[iy * 12 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
 
-/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(const float *x, int c, int oy, int ox)
+
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's
+ * input, channel c, at output pixel (oy, ox). */
+static float upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(const float *x,
+        int c, int oy, int ox)
 {
-    const float *plane = x + (size_t)c * 96;
+    enum { IN_PIXELS = 96, IN_WIDTH = 12 };
+    const float *plane = x + c * IN_PIXELS;
     float sum = 0.0f;
     for (int i = 0; i < 2; ++i) {
-        const int iy = oy * 2 - 0 + i;
-        if (iy < 0 || iy >= 8) continue;
         for (int j = 0; j < 2; ++j) {
-            const int ix = ox * 2 - 0 + j;
-            if (ix < 0 || ix >= 12) continue;
-            sum += plane[iy * 12 + ix];
+            sum += plane[(oy * 2 + i) * IN_WIDTH + ox * 2 + j];
         }
     }
     return sum / 4.0f; /* count_include_pad */
 }
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { OUT_WIDTH = 6, IN_CHANNELS = 32 };
     const float m = upernet_depth_small_k8_mul[o], a = upernet_depth_small_k8_add[o];
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        const int oy = (p0 + k) / 6, ox = (p0 + k) % 6;
-        {
-            /* Bypass: output channel o is the mean of `count` source channels from
-             * `first`, `step` apart: 64 copies, then the merged means. */
-            int first = 0, step = 1, count = 1;
-            first = o % 32;
-            float sum = 0.0f;
-            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(x, first + k * step, oy, ox);
-            v += sum / (float)count;
-        }
+        const int oy = (p0 + k) / OUT_WIDTH, ox = (p0 + k) % OUT_WIDTH;
+        /* bypass: a copied channel */
+        v += upernet_depth_small_k8_backbone_downsample_layers_2_conv_bypass_source(x,
+                o % IN_CHANNELS, oy, ox);
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset), 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 512, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 32 ? c : 0) * 512 + row;
-            s[k] = c < 32 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
             const float v0 = s[0] * (float)src[0][l * 2], v1 = s[1] * (float)src[1][l * 2];
             const float v2 = s[2] * (float)src[2][l * 2], v3 = s[3] * (float)src[3][l * 2];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(
+        const float *table, int tap, int quad, int qq, int o)
 {
-    const int index = (i * 2 + j) * 8 + q0 + qq;
-    const int nibble = upernet_depth_small_k8_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+    const int index = tap * 8 + quad;
+    const int nibble = upernet_depth_small_k8_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(const float *table,
+        int tap0, int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -1592,20 +1599,20 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table,
+                    tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -1617,25 +1624,26 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = tj; j < tj + 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k8_backbone_downsample_layers_2_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, PADDED_OUT = 64, PLANE_WIDTH = 64, QUADS = 8, BLOCK_WIDTH = 6,
+          OUT_PIXELS = 24, OUT_COUNT = 1536 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 16384);
     float *table = (float *)(void *)(scratch + 16512);
@@ -1643,174 +1651,174 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 41088);
-    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(x, signs, scale);
     for (int by = 0; by < 4; ++by) {
-        for (int x0 = 0; x0 < 6; x0 += 32) {
-            for (int i = 0; i < 64 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 2; ++i) {
-                const int row = (by * 2 + i * 1) * 64 + x0 * 2;
-                for (int tj = 0; tj < 2; ++tj) {
-                    for (int q0 = 0; q0 < 8; q0 += 8) {
-                        const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
-                        upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 64; o += 4) {
-                            upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 2; ++i) {
+            for (int tj = 0; tj < 2; ++tj) {
+                upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(signs, scale,
+                        (by * 2 + i) * PLANE_WIDTH + tj, 0, QUADS, table);
+                for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                    upernet_depth_small_k8_backbone_downsample_layers_2_conv_accumulate(table,
+                            i * 2 + tj, 0, QUADS, ob, acc);
                 }
             }
-            const int count = 6 - x0 < 32 ? 6 - x0 : 32;
-            const int p0 = by * 6 + x0;
-            for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k8_backbone_downsample_layers_2_conv_store(x, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes
+                            + o * 64);
         }
     }
-    for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.2.0.dwconv: BiDenseConv2d 1x64x4x6 -> 1x64x4x6, kernel 7x7, stride 1x1, padding 3x3, dilation 1x1, groups 64, bypass
- * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
- * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
- * counts sign agreements minus disagreements exactly in int8_t lanes. */
+/* backbone.stages.2.0.dwconv: BiDenseConv2d 1x64x4x6 -> 1x64x4x6, kernel 7x7, stride 1x1, padding
+ * 3x3, dilation 1x1, groups 64, bypass Depthwise: each output reads one input channel, so the DAB
+ * scale s of that channel and the weight scale leave the window sum: y = s * a * sum_t(+-sign)
+ * (then BN), and the window sum counts sign agreements minus disagreements exactly in int8_t lanes.
+ * */
 /* DAB of backbone.stages.2.0.dwconv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x12, zero outside the input. */
-static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x12,
+ * zero outside the input. */
+static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 7680; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 7680, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 120,
+          PLANE_WIDTH = 12, IN_HEIGHT = 4, IN_WIDTH = 6 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k9_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k9_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k9_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k9_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k9_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 120 + 3 * 12 + 3;
-        for (int iy = 0; iy < 4; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 12 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH * 3 + 3;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k9_mul[o], a = upernet_depth_small_k9_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (64 copies, then the merged means), at the same pixel. */
-    float bypass[6];
-    int first = 0, step = 1, count = 1;
-    first = o % 64;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k9_backbone_stages_2_0_dwconv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, PLANE = 120, OUT_HEIGHT = 4, OUT_WIDTH = 6, PLANE_WIDTH = 12,
+          OUT_PIXELS = 24, OUT_COUNT = 1536 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 7680);
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 7936);
-    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(x, signs, scale);
-    for (int o = 0; o < 64; ++o) {
-        const int g = o / 1;
-        const int8_t *plane = signs + (size_t)g * 120;
-        const uint8_t *w = upernet_depth_small_k9_taps + (size_t)o * 7;
-        float *out = y + (size_t)o * 24;
-        for (int oy = 0; oy < 4; ++oy) {
-            int8_t acc[6];
-            float sum[6];
-            for (int ox = 0; ox < 6; ++ox) acc[ox] = 0;
-            for (int t = 0; t < 49; ++t) {
-                const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 12 + (t % 7) * 1;
-                if (w[t / 8] >> (t % 8) & 1) {
-                    for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] + src[ox * 1]);
-                } else {
-                    for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const int8_t *plane = signs + o * PLANE;
+        const uint8_t *w = upernet_depth_small_k9_taps + o * 7;
+        for (int i = 0; i < 64; ++i) lanes[i] = 0.0f;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            int8_t acc[OUT_WIDTH];
+            float sum[OUT_WIDTH];
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                acc[ox] = 0;
+            }
+            for (int i = 0; i < 7; ++i) {
+                for (int j = 0; j < 7; ++j) {
+                    const int8_t *src = plane + (oy + i) * PLANE_WIDTH + j;
+                    if (w[(i * 7 + j) / 8] >> (i * 7 + j) % 8 & 1) {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] + src[ox]);
+                        }
+                    } else {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] - src[ox]);
+                        }
+                    }
                 }
             }
             /* The window sum times the channel's DAB scale; the weight scale is in the store. */
-            for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
-            upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                sum[ox] = (float)acc[ox] * scale[o];
+            }
+            upernet_depth_small_k9_backbone_stages_2_0_dwconv_store(x, sum, o, oy * OUT_WIDTH,
+                    OUT_WIDTH, y + o * OUT_PIXELS + oy * OUT_WIDTH, lanes);
         }
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
-        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
     }
 }
 
-/* backbone.stages.2.0.pwconv1: BiDenseConv2d 1x64x4x6 -> 1x256x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* backbone.stages.2.0.pwconv1: BiDenseConv2d 1x64x4x6 -> 1x256x4x6, kernel 1x1, stride 1x1, padding
+ * 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.2.0.pwconv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 2048; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 2048, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k10_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k10_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k10_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k10_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k10_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_CHANNELS = 64, IN_PIXELS = 24 };
     const float m = upernet_depth_small_k10_mul[o], a = upernet_depth_small_k10_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (256 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 64;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -1819,63 +1827,63 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const floa
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 32 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k10_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k10_nibbles[o * 8 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -1886,20 +1894,20 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -1911,25 +1919,26 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k10_backbone_stages_2_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 256, PADDED_OUT = 256, QUADS = 16, PLANE_WIDTH = 32, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 24, OUT_COUNT = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 2048);
     float *table = (float *)(void *)(scratch + 2304);
@@ -1937,146 +1946,147 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 51456);
-    for (int i = 0; i < 256 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 256 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 8) {
-                        const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
-                        upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 256; o += 4) {
-                            upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 256; ++o) {
-                upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k10_backbone_stages_2_0_pwconv1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k10_backbone_stages_2_0_pwconv1_accumulate(table, q0, 8, ob, acc);
         }
     }
-    for (int o = 0; o < 256; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.2.0.pwconv2: BiDenseConv2d 1x256x4x6 -> 1x64x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* backbone.stages.2.0.pwconv2: BiDenseConv2d 1x256x4x6 -> 1x64x4x6, kernel 1x1, stride 1x1, padding
+ * 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.2.0.pwconv2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 8192; ++i) out[i] = 0;
-    for (int c = 0; c < 256; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 8192, IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[6144 + c] / 24.0f;
-        const float km = upernet_depth_small_k11_dab[256 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k11_dab[512 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k11_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k11_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k11_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k11_mul[o], a = upernet_depth_small_k11_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
+    if (o < 63) {
+        first = o;
+        step = 63;
+        count = 4;
+    } else {
+        first = 252;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 256 ? c : 0) * 32 + row;
-            s[k] = c < 256 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 64 + q0 + qq;
-    const int nibble = upernet_depth_small_k11_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k11_nibbles[o * 32 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -2087,20 +2097,20 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -2112,25 +2122,26 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k11_backbone_stages_2_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, PADDED_OUT = 64, QUADS = 64, PLANE_WIDTH = 32, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 24, OUT_COUNT = 1536 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 8192);
     float *table = (float *)(void *)(scratch + 9216);
@@ -2138,174 +2149,167 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
-    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 64 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 64; q0 += 8) {
-                        const int nq = 64 - q0 < 8 ? 64 - q0 : 8;
-                        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 64; o += 4) {
-                            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_accumulate(table, q0, 8, ob, acc);
         }
     }
-    for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.2.1.dwconv: BiDenseConv2d 1x64x4x6 -> 1x64x4x6, kernel 7x7, stride 1x1, padding 3x3, dilation 1x1, groups 64, bypass
- * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
- * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
- * counts sign agreements minus disagreements exactly in int8_t lanes. */
+/* backbone.stages.2.1.dwconv: BiDenseConv2d 1x64x4x6 -> 1x64x4x6, kernel 7x7, stride 1x1, padding
+ * 3x3, dilation 1x1, groups 64, bypass Depthwise: each output reads one input channel, so the DAB
+ * scale s of that channel and the weight scale leave the window sum: y = s * a * sum_t(+-sign)
+ * (then BN), and the window sum counts sign agreements minus disagreements exactly in int8_t lanes.
+ * */
 /* DAB of backbone.stages.2.1.dwconv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x12, zero outside the input. */
-static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x12,
+ * zero outside the input. */
+static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 7680; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 7680, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 120,
+          PLANE_WIDTH = 12, IN_HEIGHT = 4, IN_WIDTH = 6 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k12_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k12_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k12_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k12_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k12_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 120 + 3 * 12 + 3;
-        for (int iy = 0; iy < 4; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 12 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH * 3 + 3;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k12_mul[o], a = upernet_depth_small_k12_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (64 copies, then the merged means), at the same pixel. */
-    float bypass[6];
-    int first = 0, step = 1, count = 1;
-    first = o % 64;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k12_backbone_stages_2_1_dwconv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, PLANE = 120, OUT_HEIGHT = 4, OUT_WIDTH = 6, PLANE_WIDTH = 12,
+          OUT_PIXELS = 24, OUT_COUNT = 1536 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 7680);
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 7936);
-    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(x, signs, scale);
-    for (int o = 0; o < 64; ++o) {
-        const int g = o / 1;
-        const int8_t *plane = signs + (size_t)g * 120;
-        const uint8_t *w = upernet_depth_small_k12_taps + (size_t)o * 7;
-        float *out = y + (size_t)o * 24;
-        for (int oy = 0; oy < 4; ++oy) {
-            int8_t acc[6];
-            float sum[6];
-            for (int ox = 0; ox < 6; ++ox) acc[ox] = 0;
-            for (int t = 0; t < 49; ++t) {
-                const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 12 + (t % 7) * 1;
-                if (w[t / 8] >> (t % 8) & 1) {
-                    for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] + src[ox * 1]);
-                } else {
-                    for (int ox = 0; ox < 6; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const int8_t *plane = signs + o * PLANE;
+        const uint8_t *w = upernet_depth_small_k12_taps + o * 7;
+        for (int i = 0; i < 64; ++i) lanes[i] = 0.0f;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            int8_t acc[OUT_WIDTH];
+            float sum[OUT_WIDTH];
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                acc[ox] = 0;
+            }
+            for (int i = 0; i < 7; ++i) {
+                for (int j = 0; j < 7; ++j) {
+                    const int8_t *src = plane + (oy + i) * PLANE_WIDTH + j;
+                    if (w[(i * 7 + j) / 8] >> (i * 7 + j) % 8 & 1) {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] + src[ox]);
+                        }
+                    } else {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] - src[ox]);
+                        }
+                    }
                 }
             }
             /* The window sum times the channel's DAB scale; the weight scale is in the store. */
-            for (int ox = 0; ox < 6; ++ox) sum[ox] = (float)acc[ox] * scale[g];
-            upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(x, sum, o, oy * 6, 6, out + oy * 6, lanes);
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                sum[ox] = (float)acc[ox] * scale[o];
+            }
+            upernet_depth_small_k12_backbone_stages_2_1_dwconv_store(x, sum, o, oy * OUT_WIDTH,
+                    OUT_WIDTH, y + o * OUT_PIXELS + oy * OUT_WIDTH, lanes);
         }
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
-        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
     }
 }
 
-/* backbone.stages.2.1.pwconv1: BiDenseConv2d 1x64x4x6 -> 1x256x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* backbone.stages.2.1.pwconv1: BiDenseConv2d 1x64x4x6 -> 1x256x4x6, kernel 1x1, stride 1x1, padding
+ * 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.2.1.pwconv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 2048; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 2048, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k13_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k13_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k13_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k13_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k13_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_CHANNELS = 64, IN_PIXELS = 24 };
     const float m = upernet_depth_small_k13_mul[o], a = upernet_depth_small_k13_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (256 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 64;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -2314,63 +2318,63 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const floa
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 32 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k13_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k13_nibbles[o * 8 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -2381,20 +2385,20 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -2406,25 +2410,26 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k13_backbone_stages_2_1_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 256, PADDED_OUT = 256, QUADS = 16, PLANE_WIDTH = 32, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 24, OUT_COUNT = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 2048);
     float *table = (float *)(void *)(scratch + 2304);
@@ -2432,146 +2437,147 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 51456);
-    for (int i = 0; i < 256 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 256 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 8) {
-                        const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
-                        upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 256; o += 4) {
-                            upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 256; ++o) {
-                upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k13_backbone_stages_2_1_pwconv1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k13_backbone_stages_2_1_pwconv1_accumulate(table, q0, 8, ob, acc);
         }
     }
-    for (int o = 0; o < 256; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.2.1.pwconv2: BiDenseConv2d 1x256x4x6 -> 1x64x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* backbone.stages.2.1.pwconv2: BiDenseConv2d 1x256x4x6 -> 1x64x4x6, kernel 1x1, stride 1x1, padding
+ * 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.2.1.pwconv2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 8192; ++i) out[i] = 0;
-    for (int c = 0; c < 256; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 8192, IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[6144 + c] / 24.0f;
-        const float km = upernet_depth_small_k14_dab[256 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k14_dab[512 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k14_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k14_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k14_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k14_mul[o], a = upernet_depth_small_k14_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 63) { first = o - 0; step = 63; count = 4; } else { first = 252; count = 4; }
+    if (o < 63) {
+        first = o;
+        step = 63;
+        count = 4;
+    } else {
+        first = 252;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 256 ? c : 0) * 32 + row;
-            s[k] = c < 256 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 64 + q0 + qq;
-    const int nibble = upernet_depth_small_k14_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k14_nibbles[o * 32 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -2582,20 +2588,20 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -2607,25 +2613,26 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k14_backbone_stages_2_1_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 64, PADDED_OUT = 64, QUADS = 64, PLANE_WIDTH = 32, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 24, OUT_COUNT = 1536 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 8192);
     float *table = (float *)(void *)(scratch + 9216);
@@ -2633,159 +2640,151 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
-    for (int i = 0; i < 64 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 64 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 64; q0 += 8) {
-                        const int nq = 64 - q0 < 8 ? 64 - q0 : 8;
-                        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 64; o += 4) {
-                            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 64; ++o) {
-                upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0, lanes + o * 2 * 32);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_accumulate(table, q0, 8, ob, acc);
         }
     }
-    for (int o = 0; o < 64; ++o) {
-        y[1536 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.downsample_layers.3.conv: BiDenseConv2d 1x64x4x6 -> 1x128x2x3, kernel 2x2, stride 2x2, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of backbone.downsample_layers.3.conv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 4x64, zero outside the input. */
-static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(const float *x, int8_t *out, float *scale)
+/* backbone.downsample_layers.3.conv: BiDenseConv2d 1x64x4x6 -> 1x128x2x3, kernel 2x2, stride 2x2,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* DAB of backbone.downsample_layers.3.conv: per input channel c, tau = k*mean(x) + b, the sign of x
+ * - tau (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of
+ * 4x64, zero outside the input. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(const float *x,
+        int8_t *out, float *scale)
 {
-    for (int i = 0; i < 16384; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 16384, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 256,
+          PLANE_WIDTH = 64, IN_HEIGHT = 4, IN_WIDTH = 6 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k15_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k15_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k15_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k15_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k15_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 256 + 0 * 64 + 0;
-        for (int iy = 0; iy < 4; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 64 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
 
-/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's input, channel c, at output pixel (oy, ox). */
-static float upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(const float *x, int c, int oy, int ox)
+
+/* The bypass source: AvgPool2d(kernel 2x2, stride 2x2, padding 0x0, dilation 1x1) of the DAB's
+ * input, channel c, at output pixel (oy, ox). */
+static float upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(
+        const float *x, int c, int oy, int ox)
 {
-    const float *plane = x + (size_t)c * 24;
+    enum { IN_PIXELS = 24, IN_WIDTH = 6 };
+    const float *plane = x + c * IN_PIXELS;
     float sum = 0.0f;
     for (int i = 0; i < 2; ++i) {
-        const int iy = oy * 2 - 0 + i;
-        if (iy < 0 || iy >= 4) continue;
         for (int j = 0; j < 2; ++j) {
-            const int ix = ox * 2 - 0 + j;
-            if (ix < 0 || ix >= 6) continue;
-            sum += plane[iy * 6 + ix];
+            sum += plane[(oy * 2 + i) * IN_WIDTH + ox * 2 + j];
         }
     }
     return sum / 4.0f; /* count_include_pad */
 }
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { OUT_WIDTH = 3, IN_CHANNELS = 64 };
     const float m = upernet_depth_small_k15_mul[o], a = upernet_depth_small_k15_add[o];
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
-        const int oy = (p0 + k) / 3, ox = (p0 + k) % 3;
-        {
-            /* Bypass: output channel o is the mean of `count` source channels from
-             * `first`, `step` apart: 128 copies, then the merged means. */
-            int first = 0, step = 1, count = 1;
-            first = o % 64;
-            float sum = 0.0f;
-            for (int k = 0; k < count; ++k) sum += upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(x, first + k * step, oy, ox);
-            v += sum / (float)count;
-        }
+        const int oy = (p0 + k) / OUT_WIDTH, ox = (p0 + k) % OUT_WIDTH;
+        /* bypass: a copied channel */
+        v += upernet_depth_small_k15_backbone_downsample_layers_3_conv_bypass_source(x,
+                o % IN_CHANNELS, oy, ox);
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset), 2 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 256, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 256 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
             const float v0 = s[0] * (float)src[0][l * 2], v1 = s[1] * (float)src[1][l * 2];
             const float v2 = s[2] * (float)src[2][l * 2], v3 = s[3] * (float)src[3][l * 2];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+        const float *table, int tap, int quad, int qq, int o)
 {
-    const int index = (i * 2 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k15_nibbles[(size_t)o * 32 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + 0;
+    const int index = tap * 16 + quad;
+    const int nibble = upernet_depth_small_k15_nibbles[o * 32 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(
+        const float *table, int tap0, int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -2796,20 +2795,20 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = tj; j < tj + 1; ++j) {
-                const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -2821,25 +2820,26 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = tj; j < tj + 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k15_backbone_downsample_layers_3_conv_entry(
+                    table, tap0, q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 128, PADDED_OUT = 128, QUADS = 16, PLANE_WIDTH = 64, BLOCK_WIDTH = 3,
+          OUT_PIXELS = 6, OUT_COUNT = 768 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 16384);
     float *table = (float *)(void *)(scratch + 16640);
@@ -2847,174 +2847,176 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 49408);
-    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(x, signs, scale);
     for (int by = 0; by < 2; ++by) {
-        for (int x0 = 0; x0 < 3; x0 += 32) {
-            for (int i = 0; i < 128 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 2; ++i) {
-                const int row = (by * 2 + i * 1) * 64 + x0 * 2;
-                for (int tj = 0; tj < 2; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 8) {
-                        const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
-                        upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 128; o += 4) {
-                            upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 2; ++i) {
+            for (int tj = 0; tj < 2; ++tj) {
+                for (int q0 = 0; q0 < QUADS; q0 += 8) {
+                    upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(signs, scale,
+                            (by * 2 + i) * PLANE_WIDTH + tj, q0, 8, table);
+                    for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                        upernet_depth_small_k15_backbone_downsample_layers_3_conv_accumulate(table,
+                                i * 2 + tj, q0, 8, ob, acc);
                     }
                 }
             }
-            const int count = 3 - x0 < 32 ? 3 - x0 : 32;
-            const int p0 = by * 3 + x0;
-            for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k15_backbone_downsample_layers_3_conv_store(x, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes
+                            + o * 64);
         }
     }
-    for (int o = 0; o < 128; ++o) {
-        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.3.0.dwconv: BiDenseConv2d 1x128x2x3 -> 1x128x2x3, kernel 7x7, stride 1x1, padding 3x3, dilation 1x1, groups 128, bypass
- * Depthwise: each output reads one input channel, so the DAB scale s of that channel and the
- * weight scale leave the window sum: y = s * a * sum_t(+-sign) (then BN), and the window sum
- * counts sign agreements minus disagreements exactly in int8_t lanes. */
+/* backbone.stages.3.0.dwconv: BiDenseConv2d 1x128x2x3 -> 1x128x2x3, kernel 7x7, stride 1x1, padding
+ * 3x3, dilation 1x1, groups 128, bypass Depthwise: each output reads one input channel, so the DAB
+ * scale s of that channel and the weight scale leave the window sum: y = s * a * sum_t(+-sign)
+ * (then BN), and the window sum counts sign agreements minus disagreements exactly in int8_t lanes.
+ * */
 /* DAB of backbone.stages.3.0.dwconv: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 8x9, zero outside the input. */
-static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 8x9, zero
+ * outside the input. */
+static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 9216; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 6;
+    enum { SIGN_BYTES = 9216, IN_CHANNELS = 128, IN_PIXELS = 6, IN_COUNT = 768, PLANE = 72,
+          PLANE_WIDTH = 9, IN_HEIGHT = 2, IN_WIDTH = 3 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[768 + c] / 6.0f;
-        const float km = upernet_depth_small_k16_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k16_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6, tau, 1) / 6.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 6.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k16_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k16_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 6.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k16_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 72 + 3 * 9 + 3;
-        for (int iy = 0; iy < 2; ++iy) {
-            for (int ix = 0; ix < 3; ++ix) {
-                dst[iy * 9 + ix] = (int8_t)(plane[iy * 3 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH * 3 + 3;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 6 };
     const float m = upernet_depth_small_k16_mul[o], a = upernet_depth_small_k16_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (128 copies, then the merged means), at the same pixel. */
-    float bypass[3];
-    int first = 0, step = 1, count = 1;
-    first = o % 128;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k16_backbone_stages_3_0_dwconv(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 128, PLANE = 72, OUT_HEIGHT = 2, OUT_WIDTH = 3, PLANE_WIDTH = 9,
+          OUT_PIXELS = 6, OUT_COUNT = 768 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 9216);
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 9728);
-    for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(x, signs, scale);
-    for (int o = 0; o < 128; ++o) {
-        const int g = o / 1;
-        const int8_t *plane = signs + (size_t)g * 72;
-        const uint8_t *w = upernet_depth_small_k16_taps + (size_t)o * 7;
-        float *out = y + (size_t)o * 6;
-        for (int oy = 0; oy < 2; ++oy) {
-            int8_t acc[3];
-            float sum[3];
-            for (int ox = 0; ox < 3; ++ox) acc[ox] = 0;
-            for (int t = 0; t < 49; ++t) {
-                const int8_t *src = plane + (oy * 1 + (t / 7) * 1) * 9 + (t % 7) * 1;
-                if (w[t / 8] >> (t % 8) & 1) {
-                    for (int ox = 0; ox < 3; ++ox) acc[ox] = (int8_t)(acc[ox] + src[ox * 1]);
-                } else {
-                    for (int ox = 0; ox < 3; ++ox) acc[ox] = (int8_t)(acc[ox] - src[ox * 1]);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        const int8_t *plane = signs + o * PLANE;
+        const uint8_t *w = upernet_depth_small_k16_taps + o * 7;
+        for (int i = 0; i < 64; ++i) lanes[i] = 0.0f;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            int8_t acc[OUT_WIDTH];
+            float sum[OUT_WIDTH];
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                acc[ox] = 0;
+            }
+            for (int i = 0; i < 7; ++i) {
+                for (int j = 0; j < 7; ++j) {
+                    const int8_t *src = plane + (oy + i) * PLANE_WIDTH + j;
+                    if (w[(i * 7 + j) / 8] >> (i * 7 + j) % 8 & 1) {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] + src[ox]);
+                        }
+                    } else {
+                        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                            acc[ox] = (int8_t)(acc[ox] - src[ox]);
+                        }
+                    }
                 }
             }
             /* The window sum times the channel's DAB scale; the weight scale is in the store. */
-            for (int ox = 0; ox < 3; ++ox) sum[ox] = (float)acc[ox] * scale[g];
-            upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(x, sum, o, oy * 3, 3, out + oy * 3, lanes);
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                sum[ox] = (float)acc[ox] * scale[o];
+            }
+            upernet_depth_small_k16_backbone_stages_3_0_dwconv_store(x, sum, o, oy * OUT_WIDTH,
+                    OUT_WIDTH, y + o * OUT_PIXELS + oy * OUT_WIDTH, lanes);
         }
-        y[768 + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
-        for (int i = 0; i < 2 * 32; ++i) lanes[i] = 0.0f;
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes, lanes + 32);
     }
 }
 
-/* backbone.stages.3.0.pwconv1: BiDenseConv2d 1x128x2x3 -> 1x512x2x3, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.3.0.pwconv1: BiDenseConv2d 1x128x2x3 -> 1x512x2x3, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.3.0.pwconv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 4096; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 6;
+    enum { SIGN_BYTES = 4096, IN_CHANNELS = 128, IN_PIXELS = 6, IN_COUNT = 768, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[768 + c] / 6.0f;
-        const float km = upernet_depth_small_k17_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k17_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6, tau, 1) / 6.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 6.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k17_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k17_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 6.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k17_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_CHANNELS = 128, IN_PIXELS = 6 };
     const float m = upernet_depth_small_k17_mul[o], a = upernet_depth_small_k17_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (512 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 128;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -3023,63 +3025,63 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const floa
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 32 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k17_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k17_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -3090,20 +3092,20 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -3115,25 +3117,26 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k17_backbone_stages_3_0_pwconv1_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 512, PADDED_OUT = 512, QUADS = 32, PLANE_WIDTH = 32, BLOCK_WIDTH = 6,
+          OUT_PIXELS = 6, OUT_COUNT = 3072 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
@@ -3141,145 +3144,146 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 86528);
-    for (int i = 0; i < 512 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 6; x0 += 32) {
-            for (int i = 0; i < 512 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 512; o += 4) {
-                            upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 6 - x0 < 32 ? 6 - x0 : 32;
-            const int p0 = by * 6 + x0;
-            for (int o = 0; o < 512; ++o) {
-                upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k17_backbone_stages_3_0_pwconv1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k17_backbone_stages_3_0_pwconv1_accumulate(table, q0, 8, ob, acc);
         }
     }
-    for (int o = 0; o < 512; ++o) {
-        y[3072 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* backbone.stages.3.0.pwconv2: BiDenseConv2d 1x512x2x3 -> 1x128x2x3, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
+/* backbone.stages.3.0.pwconv2: BiDenseConv2d 1x512x2x3 -> 1x128x2x3, kernel 1x1, stride 1x1,
+ * padding 0x0, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so
+ * it stays inside the channel sum. For a block of 32 output pixels, each quad of input channels
+ * gets a table of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output
+ * channel then adds, per quad and tap, the table row its 4 weight bits index: one vector add for 4
+ * channels x 32 pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
 /* DAB of backbone.stages.3.0.pwconv2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
+ * outside the input. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 16384; ++i) out[i] = 0;
-    for (int c = 0; c < 512; ++c) {
-        const float *plane = x + (size_t)c * 6;
+    enum { SIGN_BYTES = 16384, IN_CHANNELS = 512, IN_PIXELS = 6, IN_COUNT = 3072, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[3072 + c] / 6.0f;
-        const float km = upernet_depth_small_k18_dab[512 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k18_dab[1024 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6, tau, 1) / 6.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 6.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k18_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k18_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 6.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k18_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 6 };
     const float m = upernet_depth_small_k18_mul[o], a = upernet_depth_small_k18_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 127) { first = o - 0; step = 127; count = 4; } else { first = 508; count = 4; }
+    if (o < 127) {
+        first = o;
+        step = 127;
+        count = 4;
+    } else {
+        first = 508;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 512 ? c : 0) * 32 + row;
-            s[k] = c < 512 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(const float *table,
+        int quad, int qq, int o)
 {
-    const int index = (i * 1 + j) * 128 + q0 + qq;
-    const int nibble = upernet_depth_small_k18_nibbles[(size_t)o * 64 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k18_nibbles[o * 64 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(const float *table,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -3290,20 +3294,20 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(const
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            const float *e1 = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -3315,124 +3319,117 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(const
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k18_backbone_stages_3_0_pwconv2_entry(table,
+                    q0 + qq, qq, o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { PADDED_OUT = 128, QUADS = 128, PLANE_WIDTH = 32, OUT_CHANNELS = 128, BLOCK_WIDTH = 6,
+          OUT_PIXELS = 6 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 16384);
     float *table = (float *)(void *)(scratch + 18432);
     float *acc = (float *)(void *)(scratch + 34816);
     upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 6; x0 += 32) {
-            for (int i = 0; i < 128 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 128; q0 += 8) {
-                        const int nq = 128 - q0 < 8 ? 128 - q0 : 8;
-                        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 128; o += 4) {
-                            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 6 - x0 < 32 ? 6 - x0 : 32;
-            const int p0 = by * 6 + x0;
-            for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_accumulate(table, q0, 8, ob, acc);
         }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(x, acc + o * 32, o, 0,
+                BLOCK_WIDTH, y + o * OUT_PIXELS);
     }
 }
 
-/* PPN.stages.0/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x1x1: bin i spans floor(i*in/out) to ceil((i+1)*in/out). */
-static void upernet_depth_small_k19_PPN_stages_0_pool(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.0/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x1x1: bin i spans floor(i*in/out) to
+ * ceil((i+1)*in/out). */
+static void upernet_depth_small_k19_PPN_stages_0_pool(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 128; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 1; ++oy) {
-            const int y0 = (oy * 2) / 1;
-            const int y1 = ((oy + 1) * 2 + 1 - 1) / 1;
-            for (int ox = 0; ox < 1; ++ox) {
-                const int x0 = (ox * 3) / 1;
-                const int x1 = ((ox + 1) * 3 + 1 - 1) / 1;
-                float sum = 0.0f;
-                for (int iy = y0; iy < y1; ++iy) {
-                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * 3 + ix];
-                }
-                float v = sum / (float)((y1 - y0) * (x1 - x0));
-                y[(size_t)o * 1 + oy * 1 + ox] = v;
-            }
+    enum { CHANNELS = 128, IN_PIXELS = 6, IN_HEIGHT = 2, IN_WIDTH = 3 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        const int y0 = 0;
+        const int y1 = IN_HEIGHT;
+        const int x0 = 0;
+        const int x1 = IN_WIDTH;
+        float sum = 0.0f;
+        for (int iy = y0; iy < y1; ++iy) {
+            for (int ix = x0; ix < x1; ++ix) sum += plane[iy * IN_WIDTH + ix];
         }
+        float v = sum / (float)((y1 - y0) * (x1 - x0));
+        y[o] = v;
     }
 }
 
-/* PPN.stages.0.1: BiDenseConv2d 1x128x1x1 -> 1x32x1x1, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* PPN.stages.0.1: BiDenseConv2d 1x128x1x1 -> 1x32x1x1, kernel 1x1, stride 1x1, padding 0x0,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of PPN.stages.0.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
+/* DAB of PPN.stages.0.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
+ * the input. */
 static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 4096; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 1;
+    enum { SIGN_BYTES = 4096, IN_CHANNELS = 128, PLANE = 32, PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c;
         const float mean = upernet_depth_small_compensated_sum(plane, 1, 0.0f, 0) / 1.0f;
-        const float km = upernet_depth_small_k20_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k20_dab[256 + c];
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k20_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k20_dab[IN_CHANNELS * 2 + c];
         const float spread = upernet_depth_small_compensated_sum(plane, 1, tau, 1) / 1.0f - 1.0f;
         const float s = expf(upernet_depth_small_k20_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 1; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 1 + ix] >= tau ? 1 : -1);
-            }
-        }
+        int8_t *dst = out + c * PLANE;
+        dst[0] = (int8_t)(plane[0] >= tau ? 1 : -1);
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
     const float m = upernet_depth_small_k20_mul[o], a = upernet_depth_small_k20_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    if (o < 31) {
+        first = o;
+        step = 31;
+        count = 4;
+    } else {
+        first = 124;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 1 + p0;
+        const float *src = x + first + j * step + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -3440,63 +3437,63 @@ static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const f
         v = v >= 0.0f ? v : upernet_depth_small_k20_n113[o] * v; /* PPN.stages.0.3 */
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k20_PPN_stages_0_1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k20_PPN_stages_0_1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 32 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k20_PPN_stages_0_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k20_PPN_stages_0_1_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k20_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k20_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k20_PPN_stages_0_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k20_PPN_stages_0_1_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -3507,20 +3504,20 @@ static void upernet_depth_small_k20_PPN_stages_0_1_accumulate(const float *table
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k20_PPN_stages_0_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -3532,149 +3529,149 @@ static void upernet_depth_small_k20_PPN_stages_0_1_accumulate(const float *table
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k20_PPN_stages_0_1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k20_PPN_stages_0_1_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 32, QUADS = 32, PLANE_WIDTH = 32, OUT_CHANNELS = 32 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
     upernet_depth_small_k20_PPN_stages_0_1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 1; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k20_PPN_stages_0_1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k20_PPN_stages_0_1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 1 - x0 < 32 ? 1 - x0 : 32;
-            const int p0 = by * 1 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k20_PPN_stages_0_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 1 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k20_PPN_stages_0_1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k20_PPN_stages_0_1_accumulate(table, q0, 8, ob, acc);
         }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k20_PPN_stages_0_1_store(x, acc + o * 32, o, 0, 1, y + o);
     }
 }
 
-/* PPN.stages.0/up: bilinear interpolation (align_corners) 1x32x1x1 -> 1x32x2x3: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k21_PPN_stages_0_up(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.0/up: bilinear interpolation (align_corners) 1x32x1x1 -> 1x32x2x3: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k21_PPN_stages_0_up(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 32; ++o) {
-        const float *plane = x + (size_t)o * 1;
-        for (int oy = 0; oy < 2; ++oy) {
+    enum { CHANNELS = 32, OUT_HEIGHT = 2, OUT_WIDTH = 3, OUT_PIXELS = 6 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.0f * (float)oy;
-            const int y0 = (int)sy < 1 - 1 ? (int)sy : 1 - 1;
-            const int y1 = y0 + 1 < 1 ? y0 + 1 : 1 - 1;
+            const int y0 = (int)sy < 0 ? (int)sy : 0;
+            const int y1 = y0 + 1 < 1 ? y0 + 1 : 0;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 3; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.0f * (float)ox;
-                const int x0 = (int)sx < 1 - 1 ? (int)sx : 1 - 1;
-                const int x1 = x0 + 1 < 1 ? x0 + 1 : 1 - 1;
+                const int x0 = (int)sx < 0 ? (int)sx : 0;
+                const int x1 = x0 + 1 < 1 ? x0 + 1 : 0;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 1 + x0] * (1.0f - fx) + plane[y0 * 1 + x1] * fx;
-                const float bottom = plane[y1 * 1 + x0] * (1.0f - fx) + plane[y1 * 1 + x1] * fx;
+                const float top = plane[y0 + x0] * (1.0f - fx) + plane[y0 + x1] * fx;
+                const float bottom = plane[y1 + x0] * (1.0f - fx) + plane[y1 + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 6 + oy * 3 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.1/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x2x2: bin i spans floor(i*in/out) to ceil((i+1)*in/out). */
-static void upernet_depth_small_k22_PPN_stages_1_pool(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.1/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x2x2: bin i spans floor(i*in/out) to
+ * ceil((i+1)*in/out). */
+static void upernet_depth_small_k22_PPN_stages_1_pool(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 128; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 2; ++oy) {
-            const int y0 = (oy * 2) / 2;
-            const int y1 = ((oy + 1) * 2 + 2 - 1) / 2;
-            for (int ox = 0; ox < 2; ++ox) {
-                const int x0 = (ox * 3) / 2;
-                const int x1 = ((ox + 1) * 3 + 2 - 1) / 2;
+    enum { CHANNELS = 128, IN_PIXELS = 6, OUT_HEIGHT = 2, IN_HEIGHT = 2, OUT_WIDTH = 2,
+          IN_WIDTH = 3, OUT_PIXELS = 4 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            const int y0 = (oy * IN_HEIGHT) / OUT_HEIGHT;
+            const int y1 = ((oy + 1) * IN_HEIGHT + OUT_HEIGHT - 1) / OUT_HEIGHT;
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                const int x0 = (ox * IN_WIDTH) / OUT_WIDTH;
+                const int x1 = ((ox + 1) * IN_WIDTH + OUT_WIDTH - 1) / OUT_WIDTH;
                 float sum = 0.0f;
                 for (int iy = y0; iy < y1; ++iy) {
-                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * 3 + ix];
+                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * IN_WIDTH + ix];
                 }
                 float v = sum / (float)((y1 - y0) * (x1 - x0));
-                y[(size_t)o * 4 + oy * 2 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.1.1: BiDenseConv2d 1x128x2x2 -> 1x32x2x2, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* PPN.stages.1.1: BiDenseConv2d 1x128x2x2 -> 1x32x2x2, kernel 1x1, stride 1x1, padding 0x0,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of PPN.stages.1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
+/* DAB of PPN.stages.1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
+ * the input. */
 static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 4096; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 4;
-        const float mean = upernet_depth_small_compensated_sum(plane, 4, 0.0f, 0) / 4.0f;
-        const float km = upernet_depth_small_k23_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k23_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 4, tau, 1) / 4.0f - 1.0f;
+    enum { SIGN_BYTES = 4096, IN_CHANNELS = 128, IN_PIXELS = 4, PLANE = 32, PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 4.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k23_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k23_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 4.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k23_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 4; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 4 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 4 };
     const float m = upernet_depth_small_k23_mul[o], a = upernet_depth_small_k23_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    if (o < 31) {
+        first = o;
+        step = 31;
+        count = 4;
+    } else {
+        first = 124;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 4 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -3682,63 +3679,63 @@ static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const f
         v = v >= 0.0f ? v : upernet_depth_small_k23_n122[o] * v; /* PPN.stages.1.3 */
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k23_PPN_stages_1_1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k23_PPN_stages_1_1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 32 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k23_PPN_stages_1_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k23_PPN_stages_1_1_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k23_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k23_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k23_PPN_stages_1_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k23_PPN_stages_1_1_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -3749,20 +3746,20 @@ static void upernet_depth_small_k23_PPN_stages_1_1_accumulate(const float *table
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k23_PPN_stages_1_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -3774,149 +3771,154 @@ static void upernet_depth_small_k23_PPN_stages_1_1_accumulate(const float *table
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k23_PPN_stages_1_1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k23_PPN_stages_1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 32, QUADS = 32, PLANE_WIDTH = 32, OUT_CHANNELS = 32, BLOCK_WIDTH = 4,
+          OUT_PIXELS = 4 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
     upernet_depth_small_k23_PPN_stages_1_1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 4; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k23_PPN_stages_1_1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k23_PPN_stages_1_1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 4 - x0 < 32 ? 4 - x0 : 32;
-            const int p0 = by * 4 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k23_PPN_stages_1_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 4 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k23_PPN_stages_1_1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k23_PPN_stages_1_1_accumulate(table, q0, 8, ob, acc);
         }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k23_PPN_stages_1_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+                y + o * OUT_PIXELS);
     }
 }
 
-/* PPN.stages.1/up: bilinear interpolation (align_corners) 1x32x2x2 -> 1x32x2x3: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k24_PPN_stages_1_up(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.1/up: bilinear interpolation (align_corners) 1x32x2x2 -> 1x32x2x3: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k24_PPN_stages_1_up(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 32; ++o) {
-        const float *plane = x + (size_t)o * 4;
-        for (int oy = 0; oy < 2; ++oy) {
+    enum { CHANNELS = 32, IN_PIXELS = 4, OUT_HEIGHT = 2, IN_HEIGHT = 2, OUT_WIDTH = 3,
+          IN_WIDTH = 2, OUT_PIXELS = 6 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 1.0f * (float)oy;
-            const int y0 = (int)sy < 2 - 1 ? (int)sy : 2 - 1;
-            const int y1 = y0 + 1 < 2 ? y0 + 1 : 2 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 3; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.5f * (float)ox;
-                const int x0 = (int)sx < 2 - 1 ? (int)sx : 2 - 1;
-                const int x1 = x0 + 1 < 2 ? x0 + 1 : 2 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 2 + x0] * (1.0f - fx) + plane[y0 * 2 + x1] * fx;
-                const float bottom = plane[y1 * 2 + x0] * (1.0f - fx) + plane[y1 * 2 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 6 + oy * 3 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.2/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x4x4: bin i spans floor(i*in/out) to ceil((i+1)*in/out). */
-static void upernet_depth_small_k25_PPN_stages_2_pool(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.2/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x4x4: bin i spans floor(i*in/out) to
+ * ceil((i+1)*in/out). */
+static void upernet_depth_small_k25_PPN_stages_2_pool(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 128; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 4; ++oy) {
-            const int y0 = (oy * 2) / 4;
-            const int y1 = ((oy + 1) * 2 + 4 - 1) / 4;
-            for (int ox = 0; ox < 4; ++ox) {
-                const int x0 = (ox * 3) / 4;
-                const int x1 = ((ox + 1) * 3 + 4 - 1) / 4;
+    enum { CHANNELS = 128, IN_PIXELS = 6, OUT_HEIGHT = 4, IN_HEIGHT = 2, OUT_WIDTH = 4,
+          IN_WIDTH = 3, OUT_PIXELS = 16 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            const int y0 = (oy * IN_HEIGHT) / OUT_HEIGHT;
+            const int y1 = ((oy + 1) * IN_HEIGHT + OUT_HEIGHT - 1) / OUT_HEIGHT;
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                const int x0 = (ox * IN_WIDTH) / OUT_WIDTH;
+                const int x1 = ((ox + 1) * IN_WIDTH + OUT_WIDTH - 1) / OUT_WIDTH;
                 float sum = 0.0f;
                 for (int iy = y0; iy < y1; ++iy) {
-                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * 3 + ix];
+                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * IN_WIDTH + ix];
                 }
                 float v = sum / (float)((y1 - y0) * (x1 - x0));
-                y[(size_t)o * 16 + oy * 4 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.2.1: BiDenseConv2d 1x128x4x4 -> 1x32x4x4, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* PPN.stages.2.1: BiDenseConv2d 1x128x4x4 -> 1x32x4x4, kernel 1x1, stride 1x1, padding 0x0,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of PPN.stages.2.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
+/* DAB of PPN.stages.2.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
+ * the input. */
 static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 4096; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 16;
-        const float mean = upernet_depth_small_compensated_sum(plane, 16, 0.0f, 0) / 16.0f;
-        const float km = upernet_depth_small_k26_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k26_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 16, tau, 1) / 16.0f - 1.0f;
+    enum { SIGN_BYTES = 4096, IN_CHANNELS = 128, IN_PIXELS = 16, PLANE = 32, PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 16.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k26_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k26_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 16.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k26_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 16; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 16 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 16 };
     const float m = upernet_depth_small_k26_mul[o], a = upernet_depth_small_k26_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    if (o < 31) {
+        first = o;
+        step = 31;
+        count = 4;
+    } else {
+        first = 124;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 16 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -3924,63 +3926,63 @@ static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const f
         v = v >= 0.0f ? v : upernet_depth_small_k26_n131[o] * v; /* PPN.stages.2.3 */
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k26_PPN_stages_2_1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k26_PPN_stages_2_1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 32 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k26_PPN_stages_2_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k26_PPN_stages_2_1_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k26_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k26_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k26_PPN_stages_2_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k26_PPN_stages_2_1_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -3991,20 +3993,20 @@ static void upernet_depth_small_k26_PPN_stages_2_1_accumulate(const float *table
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k26_PPN_stages_2_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -4016,149 +4018,154 @@ static void upernet_depth_small_k26_PPN_stages_2_1_accumulate(const float *table
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k26_PPN_stages_2_1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k26_PPN_stages_2_1_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 32, QUADS = 32, PLANE_WIDTH = 32, OUT_CHANNELS = 32, BLOCK_WIDTH = 16,
+          OUT_PIXELS = 16 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
     upernet_depth_small_k26_PPN_stages_2_1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 16; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k26_PPN_stages_2_1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k26_PPN_stages_2_1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 16 - x0 < 32 ? 16 - x0 : 32;
-            const int p0 = by * 16 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k26_PPN_stages_2_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 16 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k26_PPN_stages_2_1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k26_PPN_stages_2_1_accumulate(table, q0, 8, ob, acc);
         }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k26_PPN_stages_2_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+                y + o * OUT_PIXELS);
     }
 }
 
-/* PPN.stages.2/up: bilinear interpolation (align_corners) 1x32x4x4 -> 1x32x2x3: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k27_PPN_stages_2_up(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.2/up: bilinear interpolation (align_corners) 1x32x4x4 -> 1x32x2x3: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k27_PPN_stages_2_up(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 32; ++o) {
-        const float *plane = x + (size_t)o * 16;
-        for (int oy = 0; oy < 2; ++oy) {
+    enum { CHANNELS = 32, IN_PIXELS = 16, OUT_HEIGHT = 2, IN_HEIGHT = 4, OUT_WIDTH = 3,
+          IN_WIDTH = 4, OUT_PIXELS = 6 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 3.0f * (float)oy;
-            const int y0 = (int)sy < 4 - 1 ? (int)sy : 4 - 1;
-            const int y1 = y0 + 1 < 4 ? y0 + 1 : 4 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 3; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 1.5f * (float)ox;
-                const int x0 = (int)sx < 4 - 1 ? (int)sx : 4 - 1;
-                const int x1 = x0 + 1 < 4 ? x0 + 1 : 4 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 4 + x0] * (1.0f - fx) + plane[y0 * 4 + x1] * fx;
-                const float bottom = plane[y1 * 4 + x0] * (1.0f - fx) + plane[y1 * 4 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 6 + oy * 3 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.3/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x6x6: bin i spans floor(i*in/out) to ceil((i+1)*in/out). */
-static void upernet_depth_small_k28_PPN_stages_3_pool(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.3/pool: AdaptiveAvgPool2d 1x128x2x3 -> 1x128x6x6: bin i spans floor(i*in/out) to
+ * ceil((i+1)*in/out). */
+static void upernet_depth_small_k28_PPN_stages_3_pool(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 128; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 6; ++oy) {
-            const int y0 = (oy * 2) / 6;
-            const int y1 = ((oy + 1) * 2 + 6 - 1) / 6;
-            for (int ox = 0; ox < 6; ++ox) {
-                const int x0 = (ox * 3) / 6;
-                const int x1 = ((ox + 1) * 3 + 6 - 1) / 6;
+    enum { CHANNELS = 128, IN_PIXELS = 6, OUT_HEIGHT = 6, IN_HEIGHT = 2, OUT_WIDTH = 6,
+          IN_WIDTH = 3, OUT_PIXELS = 36 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+            const int y0 = (oy * IN_HEIGHT) / OUT_HEIGHT;
+            const int y1 = ((oy + 1) * IN_HEIGHT + OUT_HEIGHT - 1) / OUT_HEIGHT;
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                const int x0 = (ox * IN_WIDTH) / OUT_WIDTH;
+                const int x1 = ((ox + 1) * IN_WIDTH + OUT_WIDTH - 1) / OUT_WIDTH;
                 float sum = 0.0f;
                 for (int iy = y0; iy < y1; ++iy) {
-                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * 3 + ix];
+                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * IN_WIDTH + ix];
                 }
                 float v = sum / (float)((y1 - y0) * (x1 - x0));
-                y[(size_t)o * 36 + oy * 6 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* PPN.stages.3.1: BiDenseConv2d 1x128x6x6 -> 1x32x6x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* PPN.stages.3.1: BiDenseConv2d 1x128x6x6 -> 1x32x6x6, kernel 1x1, stride 1x1, padding 0x0,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of PPN.stages.3.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x64, zero outside the input. */
+/* DAB of PPN.stages.3.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x64, zero outside
+ * the input. */
 static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 8192; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 36;
-        const float mean = upernet_depth_small_compensated_sum(plane, 36, 0.0f, 0) / 36.0f;
-        const float km = upernet_depth_small_k29_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k29_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 36, tau, 1) / 36.0f - 1.0f;
+    enum { SIGN_BYTES = 8192, IN_CHANNELS = 128, IN_PIXELS = 36, PLANE = 64, PLANE_WIDTH = 64 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 36.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k29_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k29_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 36.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k29_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 64 + 0 * 64 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 36; ++ix) {
-                dst[iy * 64 + ix] = (int8_t)(plane[iy * 36 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 36 };
     const float m = upernet_depth_small_k29_mul[o], a = upernet_depth_small_k29_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 31) { first = o - 0; step = 31; count = 4; } else { first = 124; count = 4; }
+    if (o < 31) {
+        first = o;
+        step = 31;
+        count = 4;
+    } else {
+        first = 124;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 36 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -4166,63 +4173,63 @@ static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const f
         v = v >= 0.0f ? v : upernet_depth_small_k29_n140[o] * v; /* PPN.stages.3.3 */
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k29_PPN_stages_3_1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k29_PPN_stages_3_1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 64, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 64 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k29_PPN_stages_3_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k29_PPN_stages_3_1_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k29_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k29_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k29_PPN_stages_3_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k29_PPN_stages_3_1_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -4233,20 +4240,20 @@ static void upernet_depth_small_k29_PPN_stages_3_1_accumulate(const float *table
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k29_PPN_stages_3_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -4258,167 +4265,176 @@ static void upernet_depth_small_k29_PPN_stages_3_1_accumulate(const float *table
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k29_PPN_stages_3_1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k29_PPN_stages_3_1_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { BLOCK_WIDTH = 36, PADDED_OUT = 32, QUADS = 32, PLANE_WIDTH = 64, OUT_CHANNELS = 32,
+          OUT_PIXELS = 36 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 8192);
     float *table = (float *)(void *)(scratch + 8704);
     float *acc = (float *)(void *)(scratch + 25088);
     upernet_depth_small_k29_PPN_stages_3_1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 36; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 64 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k29_PPN_stages_3_1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k29_PPN_stages_3_1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int q0 = 0; q0 < QUADS; q0 += 8) {
+            upernet_depth_small_k29_PPN_stages_3_1_tables(signs, scale, x0, q0, 8, table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k29_PPN_stages_3_1_accumulate(table, q0, 8, ob, acc);
             }
-            const int count = 36 - x0 < 32 ? 36 - x0 : 32;
-            const int p0 = by * 36 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k29_PPN_stages_3_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 36 + p0);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k29_PPN_stages_3_1_store(x, acc + o * 32, o, x0,
+                    (BLOCK_WIDTH - x0 < 32 ? BLOCK_WIDTH - x0 : 32), y + o * OUT_PIXELS + x0);
         }
     }
 }
 
-/* PPN.stages.3/up: bilinear interpolation (align_corners) 1x32x6x6 -> 1x32x2x3: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k30_PPN_stages_3_up(const float *x, float *y, unsigned char *scratch)
+/* PPN.stages.3/up: bilinear interpolation (align_corners) 1x32x6x6 -> 1x32x2x3: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k30_PPN_stages_3_up(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 32; ++o) {
-        const float *plane = x + (size_t)o * 36;
-        for (int oy = 0; oy < 2; ++oy) {
+    enum { CHANNELS = 32, IN_PIXELS = 36, OUT_HEIGHT = 2, IN_HEIGHT = 6, OUT_WIDTH = 3,
+          IN_WIDTH = 6, OUT_PIXELS = 6 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 5.0f * (float)oy;
-            const int y0 = (int)sy < 6 - 1 ? (int)sy : 6 - 1;
-            const int y1 = y0 + 1 < 6 ? y0 + 1 : 6 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 3; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 2.5f * (float)ox;
-                const int x0 = (int)sx < 6 - 1 ? (int)sx : 6 - 1;
-                const int x1 = x0 + 1 < 6 ? x0 + 1 : 6 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 6 + x0] * (1.0f - fx) + plane[y0 * 6 + x1] * fx;
-                const float bottom = plane[y1 * 6 + x0] * (1.0f - fx) + plane[y1 * 6 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 6 + oy * 3 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
 /* PPN/cat: Concat -> 1x256x2x3 */
-static void upernet_depth_small_k31_PPN_cat(const float *x0, const float *x1, const float *x2, const float *x3, const float *x4, float *y, unsigned char *scratch)
+static void upernet_depth_small_k31_PPN_cat(const float *x0, const float *x1, const float *x2,
+        const float *x3, const float *x4, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 128; ++o) { /* channels of backbone.stages.3.0.pwconv2/add */
-        const float *src = x0 + (size_t)(o - 0) * 6;
-        for (int p = 0; p < 6; ++p) {
-            float v = src[p];
-            y[(size_t)o * 6 + p] = v;
+    enum { PIXELS = 6 };
+    /* Channels 0 to 127: backbone.stages.3.0.pwconv2/add. */
+    for (int c = 0; c < 128; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x0[c * PIXELS + p];
+            y[c * PIXELS + p] = v;
         }
     }
-    for (int o = 128; o < 160; ++o) { /* channels of PPN.stages.0/up */
-        const float *src = x1 + (size_t)(o - 128) * 6;
-        for (int p = 0; p < 6; ++p) {
-            float v = src[p];
-            y[(size_t)o * 6 + p] = v;
+    /* Channels 128 to 159: PPN.stages.0/up. */
+    for (int c = 0; c < 32; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x1[c * PIXELS + p];
+            y[(c + 128) * PIXELS + p] = v;
         }
     }
-    for (int o = 160; o < 192; ++o) { /* channels of PPN.stages.1/up */
-        const float *src = x2 + (size_t)(o - 160) * 6;
-        for (int p = 0; p < 6; ++p) {
-            float v = src[p];
-            y[(size_t)o * 6 + p] = v;
+    /* Channels 160 to 191: PPN.stages.1/up. */
+    for (int c = 0; c < 32; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x2[c * PIXELS + p];
+            y[(c + 160) * PIXELS + p] = v;
         }
     }
-    for (int o = 192; o < 224; ++o) { /* channels of PPN.stages.2/up */
-        const float *src = x3 + (size_t)(o - 192) * 6;
-        for (int p = 0; p < 6; ++p) {
-            float v = src[p];
-            y[(size_t)o * 6 + p] = v;
+    /* Channels 192 to 223: PPN.stages.2/up. */
+    for (int c = 0; c < 32; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x3[c * PIXELS + p];
+            y[(c + 192) * PIXELS + p] = v;
         }
     }
-    for (int o = 224; o < 256; ++o) { /* channels of PPN.stages.3/up */
-        const float *src = x4 + (size_t)(o - 224) * 6;
-        for (int p = 0; p < 6; ++p) {
-            float v = src[p];
-            y[(size_t)o * 6 + p] = v;
+    /* Channels 224 to 255: PPN.stages.3/up. */
+    for (int c = 0; c < 32; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x4[c * PIXELS + p];
+            y[(c + 224) * PIXELS + p] = v;
         }
     }
 }
 
-/* PPN.bottleneck.0: BiDenseConv2d 1x256x2x3 -> 1x128x2x3, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* PPN.bottleneck.0: BiDenseConv2d 1x256x2x3 -> 1x128x2x3, kernel 3x3, stride 1x1, padding 1x1,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 7 quads at a time so they stay in the L1 cache. */
-/* DAB of PPN.bottleneck.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 4x34, zero outside the input. */
+/* DAB of PPN.bottleneck.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 4x34, zero outside
+ * the input. */
 static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 34816; ++i) out[i] = 0;
-    for (int c = 0; c < 256; ++c) {
-        const float *plane = x + (size_t)c * 6;
-        const float mean = upernet_depth_small_compensated_sum(plane, 6, 0.0f, 0) / 6.0f;
-        const float km = upernet_depth_small_k32_dab[256 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k32_dab[512 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6, tau, 1) / 6.0f - 1.0f;
+    enum { SIGN_BYTES = 34816, IN_CHANNELS = 256, IN_PIXELS = 6, PLANE = 136, PLANE_WIDTH = 34,
+          IN_HEIGHT = 2, IN_WIDTH = 3 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 6.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k32_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k32_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 6.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k32_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 136 + 1 * 34 + 1;
-        for (int iy = 0; iy < 2; ++iy) {
-            for (int ix = 0; ix < 3; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 3 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 6 };
     const float m = upernet_depth_small_k32_mul[o], a = upernet_depth_small_k32_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 127) { first = o - 0; step = 127; count = 2; } else { first = 254; count = 2; }
+    if (o < 127) {
+        first = o;
+        step = 127;
+        count = 2;
+    } else {
+        first = 254;
+        count = 2;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -4427,50 +4443,51 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k32_PPN_bottleneck_0_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k32_PPN_bottleneck_0_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 136, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 256 ? c : 0) * 136 + row;
-            s[k] = c < 256 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k32_PPN_bottleneck_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k32_PPN_bottleneck_0_entry(const float *table, int tap,
+        int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 64 + q0 + qq;
-    const int nibble = upernet_depth_small_k32_nibbles[(size_t)o * 288 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 64 + quad;
+    const int nibble = upernet_depth_small_k32_nibbles[o * 288 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *table, int tap0,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -4478,8 +4495,10 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *tab
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -4494,7 +4513,7 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *tab
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -4502,8 +4521,10 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *tab
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -4519,25 +4540,28 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_accumulate(const float *tab
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k32_PPN_bottleneck_0_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k32_PPN_bottleneck_0_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 128, PADDED_OUT = 128, QUADS = 64, PLANE_WIDTH = 34, BLOCK_WIDTH = 3,
+          OUT_PIXELS = 6, OUT_COUNT = 768 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 34816);
     float *table = (float *)(void *)(scratch + 35840);
@@ -4545,145 +4569,151 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y, u
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 67456);
-    for (int i = 0; i < 128 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale);
     for (int by = 0; by < 2; ++by) {
-        for (int x0 = 0; x0 < 3; x0 += 32) {
-            for (int i = 0; i < 128 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 64; q0 += 7) {
-                        const int nq = 64 - q0 < 7 ? 64 - q0 : 7;
-                        upernet_depth_small_k32_PPN_bottleneck_0_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 128; o += 4) {
-                            upernet_depth_small_k32_PPN_bottleneck_0_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            for (int q0 = 0; q0 < QUADS; q0 += 7) {
+                upernet_depth_small_k32_PPN_bottleneck_0_tables(signs, scale,
+                        (by + i) * PLANE_WIDTH, q0, (QUADS - q0 < 7 ? QUADS - q0 : 7), table);
+                for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                    upernet_depth_small_k32_PPN_bottleneck_0_accumulate(table, i * 3, q0,
+                            (QUADS - q0 < 7 ? QUADS - q0 : 7), ob, acc);
                 }
             }
-            const int count = 3 - x0 < 32 ? 3 - x0 : 32;
-            const int p0 = by * 3 + x0;
-            for (int o = 0; o < 128; ++o) {
-                upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0, lanes + o * 2 * 32);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
+                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes + o * 64);
         }
     }
-    for (int o = 0; o < 128; ++o) {
-        y[768 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* FPN.conv1x1.0: BiDenseConv2d 1x32x8x12 -> 1x16x8x12, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* FPN.conv1x1.0: BiDenseConv2d 1x32x8x12 -> 1x16x8x12, kernel 1x1, stride 1x1, padding 0x0,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of FPN.conv1x1.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero outside the input. */
+/* DAB of FPN.conv1x1.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero outside
+ * the input. */
 static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 3072; ++i) out[i] = 0;
-    for (int c = 0; c < 32; ++c) {
-        const float *plane = x + (size_t)c * 96;
+    enum { SIGN_BYTES = 3072, IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 96,
+          PLANE_WIDTH = 96 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[3072 + c] / 96.0f;
-        const float km = upernet_depth_small_k33_dab[32 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k33_dab[64 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k33_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k33_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k33_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 96 + 0 * 96 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 96; ++ix) {
-                dst[iy * 96 + ix] = (int8_t)(plane[iy * 96 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 96 };
     const float m = upernet_depth_small_k33_mul[o], a = upernet_depth_small_k33_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 15) { first = o - 0; step = 15; count = 2; } else { first = 30; count = 2; }
+    if (o < 15) {
+        first = o;
+        step = 15;
+        count = 2;
+    } else {
+        first = 30;
+        count = 2;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 96 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k33_FPN_conv1x1_0_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k33_FPN_conv1x1_0_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 96, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 32 ? c : 0) * 96 + row;
-            s[k] = c < 32 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k33_FPN_conv1x1_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k33_FPN_conv1x1_0_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 8 + q0 + qq;
-    const int nibble = upernet_depth_small_k33_nibbles[(size_t)o * 4 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k33_nibbles[o * 4 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k33_FPN_conv1x1_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k33_FPN_conv1x1_0_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -4694,20 +4724,20 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_accumulate(const float *table,
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -4719,164 +4749,164 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_accumulate(const float *table,
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k33_FPN_conv1x1_0_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsigned char *scratch)
 {
+    enum { BLOCK_WIDTH = 96, PADDED_OUT = 16, PLANE_WIDTH = 96, QUADS = 8, OUT_CHANNELS = 16,
+          OUT_PIXELS = 96 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3200);
     float *acc = (float *)(void *)(scratch + 19584);
     upernet_depth_small_k33_FPN_conv1x1_0_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 96; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 96 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 8; q0 += 8) {
-                        const int nq = 8 - q0 < 8 ? 8 - q0 : 8;
-                        upernet_depth_small_k33_FPN_conv1x1_0_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k33_FPN_conv1x1_0_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 96 - x0 < 32 ? 96 - x0 : 32;
-            const int p0 = by * 96 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k33_FPN_conv1x1_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0);
-            }
+    for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        upernet_depth_small_k33_FPN_conv1x1_0_tables(signs, scale, x0, 0, QUADS, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k33_FPN_conv1x1_0_accumulate(table, 0, QUADS, ob, acc);
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k33_FPN_conv1x1_0_store(x, acc + o * 32, o, x0, 32,
+                    y + o * OUT_PIXELS + x0);
         }
     }
 }
 
-/* FPN.conv1x1.1: BiDenseConv2d 1x64x4x6 -> 1x16x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of FPN.conv1x1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
+/* FPN.conv1x1.1: BiDenseConv2d 1x64x4x6 -> 1x16x4x6, kernel 1x1, stride 1x1, padding 0x0, dilation
+ * 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays inside the
+ * channel sum. For a block of 32 output pixels, each quad of input channels gets a table of its 16
+ * signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
+ * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32 pixels. Tables
+ * cover 8 quads at a time so they stay in the L1 cache. */
+/* DAB of FPN.conv1x1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
+ * the input. */
 static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 2048; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 24;
+    enum { SIGN_BYTES = 2048, IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[1536 + c] / 24.0f;
-        const float km = upernet_depth_small_k34_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k34_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k34_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k34_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k34_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
-            }
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k34_mul[o], a = upernet_depth_small_k34_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    if (o < 15) {
+        first = o;
+        step = 15;
+        count = 4;
+    } else {
+        first = 60;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k34_FPN_conv1x1_1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k34_FPN_conv1x1_1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 32 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k34_FPN_conv1x1_1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k34_FPN_conv1x1_1_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k34_nibbles[(size_t)o * 8 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k34_nibbles[o * 8 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k34_FPN_conv1x1_1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k34_FPN_conv1x1_1_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -4887,20 +4917,20 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_accumulate(const float *table,
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -4912,164 +4942,164 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_accumulate(const float *table,
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k34_FPN_conv1x1_1_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, QUADS = 16, PLANE_WIDTH = 32, OUT_CHANNELS = 16, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 24 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 2048);
     float *table = (float *)(void *)(scratch + 2304);
     float *acc = (float *)(void *)(scratch + 18688);
     upernet_depth_small_k34_FPN_conv1x1_1_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 8) {
-                        const int nq = 16 - q0 < 8 ? 16 - q0 : 8;
-                        upernet_depth_small_k34_FPN_conv1x1_1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k34_FPN_conv1x1_1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k34_FPN_conv1x1_1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k34_FPN_conv1x1_1_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k34_FPN_conv1x1_1_accumulate(table, q0, 8, ob, acc);
+        }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k34_FPN_conv1x1_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+                y + o * OUT_PIXELS);
+    }
+}
+
+/* FPN.conv1x1.2: BiDenseConv2d 1x128x2x3 -> 1x16x2x3, kernel 1x1, stride 1x1, padding 0x0, dilation
+ * 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays inside the
+ * channel sum. For a block of 32 output pixels, each quad of input channels gets a table of its 16
+ * signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
+ * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32 pixels. Tables
+ * cover 8 quads at a time so they stay in the L1 cache. */
+/* DAB of FPN.conv1x1.2: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
+ * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
+ * the input. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale)
+{
+    enum { SIGN_BYTES = 4096, IN_CHANNELS = 128, IN_PIXELS = 6, IN_COUNT = 768, PLANE = 32,
+          PLANE_WIDTH = 32 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        /* The producer summed each channel as it stored it, right after the tensor. */
+        const float mean = x[IN_COUNT + c] / 6.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k35_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k35_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 6.0f
+                - 1.0f;
+        const float s = expf(upernet_depth_small_k35_dab[c] * spread);
+        scale[c] = s;
+        /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
+        int8_t *dst = out + c * PLANE;
+        for (int ix = 0; ix < IN_PIXELS; ++ix) {
+            dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
     }
 }
 
-/* FPN.conv1x1.2: BiDenseConv2d 1x128x2x3 -> 1x16x2x3, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 8 quads at a time so they stay in the L1 cache. */
-/* DAB of FPN.conv1x1.2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside the input. */
-static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale)
-{
-    for (int i = 0; i < 4096; ++i) out[i] = 0;
-    for (int c = 0; c < 128; ++c) {
-        const float *plane = x + (size_t)c * 6;
-        /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[768 + c] / 6.0f;
-        const float km = upernet_depth_small_k35_dab[128 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k35_dab[256 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6, tau, 1) / 6.0f - 1.0f;
-        const float s = expf(upernet_depth_small_k35_dab[c] * spread);
-        scale[c] = s;
-        /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 32 + 0 * 32 + 0;
-        for (int iy = 0; iy < 1; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 32 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
-            }
-        }
-    }
-}
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 6 };
     const float m = upernet_depth_small_k35_mul[o], a = upernet_depth_small_k35_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 15) { first = o - 0; step = 15; count = 8; } else { first = 120; count = 8; }
+    if (o < 15) {
+        first = o;
+        step = 15;
+        count = 8;
+    } else {
+        first = 120;
+        count = 8;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k35_FPN_conv1x1_2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 32 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 32, TABLE_WIDTH = 32 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 128 ? c : 0) * 32 + row;
-            s[k] = c < 128 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 32;
-        for (int l = 0; l < 32; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 32 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k35_FPN_conv1x1_2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk). */
+static const float *upernet_depth_small_k35_FPN_conv1x1_2_entry(const float *table, int quad,
+        int qq, int o)
 {
-    const int index = (i * 1 + j) * 32 + q0 + qq;
-    const int nibble = upernet_depth_small_k35_nibbles[(size_t)o * 16 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 32 + j * 1;
+    const int index = quad;
+    const int nibble = upernet_depth_small_k35_nibbles[o * 16 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 32;
 }
 
-/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k35_FPN_conv1x1_2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+/* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_accumulate(const float *table, int q0, int nq,
+        int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
             s1[v] = _mm256_loadu_ps(a1 + 8 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 4; ++v) {
-                    s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
-                    s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
-                }
+            const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 4; ++v) {
+                s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
+                s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
             }
         }
         for (int v = 0; v < 4; ++v) {
@@ -5080,20 +5110,20 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_accumulate(const float *table,
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
             s1[v] = vld1q_f32(a1 + 4 * v);
         }
         for (int qq = 0; qq < nq; ++qq) {
-            for (int j = 0; j < 1; ++j) {
-                const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r + 1);
-                for (int v = 0; v < 8; ++v) {
-                    s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
-                    s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
-                }
+            const float *e0 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, q0 + qq, qq,
+                    o + r);
+            const float *e1 = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, q0 + qq, qq,
+                    o + r + 1);
+            for (int v = 0; v < 8; ++v) {
+                s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
+                s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
             }
         }
         for (int v = 0; v < 8; ++v) {
@@ -5105,188 +5135,178 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_accumulate(const float *table,
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
-        for (int j = 0; j < 1; ++j) {
-            for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, i, j, q0, qq, o + r);
-                for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
-            }
+        for (int r = 0; r < 4; ++r) {
+            const float *entry = upernet_depth_small_k35_FPN_conv1x1_2_entry(table, q0 + qq, qq,
+                    o + r);
+            for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, QUADS = 32, PLANE_WIDTH = 32, OUT_CHANNELS = 16, BLOCK_WIDTH = 6,
+          OUT_PIXELS = 6 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
     upernet_depth_small_k35_FPN_conv1x1_2_dab(x, signs, scale);
-    for (int by = 0; by < 1; ++by) {
-        for (int x0 = 0; x0 < 6; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 1; ++i) {
-                const int row = (by * 1 + i * 1) * 32 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 32; q0 += 8) {
-                        const int nq = 32 - q0 < 8 ? 32 - q0 : 8;
-                        upernet_depth_small_k35_FPN_conv1x1_2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k35_FPN_conv1x1_2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
-            }
-            const int count = 6 - x0 < 32 ? 6 - x0 : 32;
-            const int p0 = by * 6 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k35_FPN_conv1x1_2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6 + p0);
-            }
+    for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+    for (int q0 = 0; q0 < QUADS; q0 += 8) {
+        upernet_depth_small_k35_FPN_conv1x1_2_tables(signs, scale, 0, q0, 8, table);
+        for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+            upernet_depth_small_k35_FPN_conv1x1_2_accumulate(table, q0, 8, ob, acc);
         }
+    }
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        upernet_depth_small_k35_FPN_conv1x1_2_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+                y + o * OUT_PIXELS);
     }
 }
 
-/* FPN/up3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x4x6: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k36_FPN_up3(const float *x, float *y, unsigned char *scratch)
+/* FPN/up3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x4x6: align_corners, so source =
+ * out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k36_FPN_up3(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 4; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 4, IN_HEIGHT = 2, OUT_WIDTH = 6,
+          IN_WIDTH = 3, OUT_PIXELS = 24 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.33333334f * (float)oy;
-            const int y0 = (int)sy < 2 - 1 ? (int)sy : 2 - 1;
-            const int y1 = y0 + 1 < 2 ? y0 + 1 : 2 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 6; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.4f * (float)ox;
-                const int x0 = (int)sx < 3 - 1 ? (int)sx : 3 - 1;
-                const int x1 = x0 + 1 < 3 ? x0 + 1 : 3 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 3 + x0] * (1.0f - fx) + plane[y0 * 3 + x1] * fx;
-                const float bottom = plane[y1 * 3 + x0] * (1.0f - fx) + plane[y1 * 3 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 24 + oy * 6 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
 /* FPN/add3: Add 1x16x4x6 */
-static void upernet_depth_small_k37_FPN_add3(const float *a, const float *b, float *y, unsigned char *scratch)
+static void upernet_depth_small_k37_FPN_add3(const float *a, const float *b, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        for (int p = 0; p < 24; ++p) {
-            const size_t i = (size_t)o * 24 + p;
-            float v = a[i] + b[i];
-            y[i] = v;
+    enum { CHANNELS = 16, PIXELS = 24 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = a[o * PIXELS + p] + b[o * PIXELS + p];
+            y[o * PIXELS + p] = v;
         }
     }
 }
 
-/* FPN.smooth_conv.0: BiDenseConv2d 1x16x4x6 -> 1x16x4x6, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* FPN.smooth_conv.0: BiDenseConv2d 1x16x4x6 -> 1x16x4x6, kernel 3x3, stride 1x1, padding 1x1,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
-/* DAB of FPN.smooth_conv.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 6x34, zero outside the input. */
+/* DAB of FPN.smooth_conv.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0)
+ * = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 6x34, zero outside
+ * the input. */
 static void upernet_depth_small_k38_FPN_smooth_conv_0_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 3264; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 24;
-        const float mean = upernet_depth_small_compensated_sum(plane, 24, 0.0f, 0) / 24.0f;
-        const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 24, tau, 1) / 24.0f - 1.0f;
+    enum { SIGN_BYTES = 3264, IN_CHANNELS = 16, IN_PIXELS = 24, PLANE = 204, PLANE_WIDTH = 34,
+          IN_HEIGHT = 4, IN_WIDTH = 6 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 24.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k38_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k38_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 24.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k38_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 204 + 1 * 34 + 1;
-        for (int iy = 0; iy < 4; ++iy) {
-            for (int ix = 0; ix < 6; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 6 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k38_FPN_smooth_conv_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_store(const float *x, const float *acc,
+        int o, int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 24 };
     const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (16 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 24 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k38_FPN_smooth_conv_0_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 204, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 204 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k38_FPN_smooth_conv_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k38_FPN_smooth_conv_0_entry(const float *table, int tap,
+        int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k38_nibbles[o * 18 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *table, int tap0,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -5294,8 +5314,10 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *ta
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -5310,7 +5332,7 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *ta
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -5318,8 +5340,10 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *ta
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -5335,188 +5359,186 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(const float *ta
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k38_FPN_smooth_conv_0_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, PLANE_WIDTH = 34, QUADS = 4, OUT_CHANNELS = 16, BLOCK_WIDTH = 6,
+          OUT_PIXELS = 24 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 3264);
     float *table = (float *)(void *)(scratch + 3328);
     float *acc = (float *)(void *)(scratch + 12032);
     upernet_depth_small_k38_FPN_smooth_conv_0_dab(x, signs, scale);
     for (int by = 0; by < 4; ++by) {
-        for (int x0 = 0; x0 < 6; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k38_FPN_smooth_conv_0_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            upernet_depth_small_k38_FPN_smooth_conv_0_tables(signs, scale, (by + i) * PLANE_WIDTH,
+                    0, QUADS, table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k38_FPN_smooth_conv_0_accumulate(table, i * 3, 0, QUADS, ob,
+                        acc);
             }
-            const int count = 6 - x0 < 32 ? 6 - x0 : 32;
-            const int p0 = by * 6 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k38_FPN_smooth_conv_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 24 + p0);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k38_FPN_smooth_conv_0_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
+                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH);
         }
     }
 }
 
-/* FPN/up2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x8x12: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k39_FPN_up2(const float *x, float *y, unsigned char *scratch)
+/* FPN/up2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x8x12: align_corners, so source =
+ * out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k39_FPN_up2(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 24;
-        for (int oy = 0; oy < 8; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 8, IN_HEIGHT = 4, OUT_WIDTH = 12,
+          IN_WIDTH = 6, OUT_PIXELS = 96 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.42857143f * (float)oy;
-            const int y0 = (int)sy < 4 - 1 ? (int)sy : 4 - 1;
-            const int y1 = y0 + 1 < 4 ? y0 + 1 : 4 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 12; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.45454547f * (float)ox;
-                const int x0 = (int)sx < 6 - 1 ? (int)sx : 6 - 1;
-                const int x1 = x0 + 1 < 6 ? x0 + 1 : 6 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 6 + x0] * (1.0f - fx) + plane[y0 * 6 + x1] * fx;
-                const float bottom = plane[y1 * 6 + x0] * (1.0f - fx) + plane[y1 * 6 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 96 + oy * 12 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
 /* FPN/add2: Add 1x16x8x12 */
-static void upernet_depth_small_k40_FPN_add2(const float *a, const float *b, float *y, unsigned char *scratch)
+static void upernet_depth_small_k40_FPN_add2(const float *a, const float *b, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        for (int p = 0; p < 96; ++p) {
-            const size_t i = (size_t)o * 96 + p;
-            float v = a[i] + b[i];
-            y[i] = v;
+    enum { CHANNELS = 16, PIXELS = 96 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = a[o * PIXELS + p] + b[o * PIXELS + p];
+            y[o * PIXELS + p] = v;
         }
     }
 }
 
-/* FPN.smooth_conv.0.conv#2: BiDenseConv2d 1x16x8x12 -> 1x16x8x12, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* FPN.smooth_conv.0.conv#2: BiDenseConv2d 1x16x8x12 -> 1x16x8x12, kernel 3x3, stride 1x1, padding
+ * 1x1, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
 /* DAB of FPN.smooth_conv.0.conv#2: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x34, zero outside the input. */
-static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 10x34,
+ * zero outside the input. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 5440; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 96;
-        const float mean = upernet_depth_small_compensated_sum(plane, 96, 0.0f, 0) / 96.0f;
-        const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 96, tau, 1) / 96.0f - 1.0f;
+    enum { SIGN_BYTES = 5440, IN_CHANNELS = 16, IN_PIXELS = 96, PLANE = 340, PLANE_WIDTH = 34,
+          IN_HEIGHT = 8, IN_WIDTH = 12 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 96.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k38_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k38_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 96.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k38_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 340 + 1 * 34 + 1;
-        for (int iy = 0; iy < 8; ++iy) {
-            for (int ix = 0; ix < 12; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 12 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 96 };
     const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (16 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 96 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 340, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 340 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(const float *table,
+        int tap, int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k38_nibbles[o * 18 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const float *table,
+        int tap0, int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -5524,8 +5546,10 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const fl
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -5540,7 +5564,7 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const fl
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -5548,8 +5572,10 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const fl
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -5565,188 +5591,186 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(const fl
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, PLANE_WIDTH = 34, QUADS = 4, OUT_CHANNELS = 16, BLOCK_WIDTH = 12,
+          OUT_PIXELS = 96 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 5440);
     float *table = (float *)(void *)(scratch + 5504);
     float *acc = (float *)(void *)(scratch + 14208);
     upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(x, signs, scale);
     for (int by = 0; by < 8; ++by) {
-        for (int x0 = 0; x0 < 12; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(signs, scale,
+                    (by + i) * PLANE_WIDTH, 0, QUADS, table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_accumulate(table, i * 3, 0, QUADS,
+                        ob, acc);
             }
-            const int count = 12 - x0 < 32 ? 12 - x0 : 32;
-            const int p0 = by * 12 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 96 + p0);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_store(x, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH);
         }
     }
 }
 
-/* FPN/up1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k42_FPN_up1(const float *x, float *y, unsigned char *scratch)
+/* FPN/up1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so source
+ * = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k42_FPN_up1(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 96;
-        for (int oy = 0; oy < 16; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16, IN_HEIGHT = 8, OUT_WIDTH = 24,
+          IN_WIDTH = 12, OUT_PIXELS = 384 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.46666667f * (float)oy;
-            const int y0 = (int)sy < 8 - 1 ? (int)sy : 8 - 1;
-            const int y1 = y0 + 1 < 8 ? y0 + 1 : 8 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 24; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.47826087f * (float)ox;
-                const int x0 = (int)sx < 12 - 1 ? (int)sx : 12 - 1;
-                const int x1 = x0 + 1 < 12 ? x0 + 1 : 12 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 12 + x0] * (1.0f - fx) + plane[y0 * 12 + x1] * fx;
-                const float bottom = plane[y1 * 12 + x0] * (1.0f - fx) + plane[y1 * 12 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 384 + oy * 24 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
 /* FPN/add1: Add 1x16x16x24 */
-static void upernet_depth_small_k43_FPN_add1(const float *a, const float *b, float *y, unsigned char *scratch)
+static void upernet_depth_small_k43_FPN_add1(const float *a, const float *b, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        for (int p = 0; p < 384; ++p) {
-            const size_t i = (size_t)o * 384 + p;
-            float v = a[i] + b[i];
-            y[i] = v;
+    enum { CHANNELS = 16, PIXELS = 384 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = a[o * PIXELS + p] + b[o * PIXELS + p];
+            y[o * PIXELS + p] = v;
         }
     }
 }
 
-/* FPN.smooth_conv.0.conv#3: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* FPN.smooth_conv.0.conv#3: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding
+ * 1x1, dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
 /* DAB of FPN.smooth_conv.0.conv#3: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside the input. */
-static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(const float *x, int8_t *out, float *scale)
+ * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34,
+ * zero outside the input. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(const float *x, int8_t *out,
+        float *scale)
 {
-    for (int i = 0; i < 9792; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 384;
-        const float mean = upernet_depth_small_compensated_sum(plane, 384, 0.0f, 0) / 384.0f;
-        const float km = upernet_depth_small_k38_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k38_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+    enum { SIGN_BYTES = 9792, IN_CHANNELS = 16, IN_PIXELS = 384, PLANE = 612, PLANE_WIDTH = 34,
+          IN_HEIGHT = 16, IN_WIDTH = 24 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k38_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k38_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k38_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 612 + 1 * 34 + 1;
-        for (int iy = 0; iy < 16; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(const float *x,
+        const float *acc, int o, int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 384 };
     const float m = upernet_depth_small_k38_mul[o], a = upernet_depth_small_k38_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (16 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 612, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 612 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(const float *table,
+        int tap, int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k38_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k38_nibbles[o * 18 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const float *table,
+        int tap0, int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -5754,8 +5778,10 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const fl
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -5770,7 +5796,7 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const fl
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -5778,8 +5804,10 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const fl
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -5795,210 +5823,232 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(const fl
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, PLANE_WIDTH = 34, QUADS = 4, OUT_CHANNELS = 16, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 384 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 9792);
     float *table = (float *)(void *)(scratch + 9856);
     float *acc = (float *)(void *)(scratch + 18560);
     upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(x, signs, scale);
     for (int by = 0; by < 16; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(signs, scale,
+                    (by + i) * PLANE_WIDTH, 0, QUADS, table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_accumulate(table, i * 3, 0, QUADS,
+                        ob, acc);
             }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_store(x, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH);
         }
     }
 }
 
-/* FPN/resize1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k45_FPN_resize1(const float *x, float *y, unsigned char *scratch)
+/* FPN/resize1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k45_FPN_resize1(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 96;
-        for (int oy = 0; oy < 16; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16, IN_HEIGHT = 8, OUT_WIDTH = 24,
+          IN_WIDTH = 12, OUT_PIXELS = 384 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.46666667f * (float)oy;
-            const int y0 = (int)sy < 8 - 1 ? (int)sy : 8 - 1;
-            const int y1 = y0 + 1 < 8 ? y0 + 1 : 8 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 24; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.47826087f * (float)ox;
-                const int x0 = (int)sx < 12 - 1 ? (int)sx : 12 - 1;
-                const int x1 = x0 + 1 < 12 ? x0 + 1 : 12 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 12 + x0] * (1.0f - fx) + plane[y0 * 12 + x1] * fx;
-                const float bottom = plane[y1 * 12 + x0] * (1.0f - fx) + plane[y1 * 12 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 384 + oy * 24 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* FPN/resize2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x16x24: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k46_FPN_resize2(const float *x, float *y, unsigned char *scratch)
+/* FPN/resize2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x16x24: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k46_FPN_resize2(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 24;
-        for (int oy = 0; oy < 16; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 16, IN_HEIGHT = 4, OUT_WIDTH = 24,
+          IN_WIDTH = 6, OUT_PIXELS = 384 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.2f * (float)oy;
-            const int y0 = (int)sy < 4 - 1 ? (int)sy : 4 - 1;
-            const int y1 = y0 + 1 < 4 ? y0 + 1 : 4 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 24; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.2173913f * (float)ox;
-                const int x0 = (int)sx < 6 - 1 ? (int)sx : 6 - 1;
-                const int x1 = x0 + 1 < 6 ? x0 + 1 : 6 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 6 + x0] * (1.0f - fx) + plane[y0 * 6 + x1] * fx;
-                const float bottom = plane[y1 * 6 + x0] * (1.0f - fx) + plane[y1 * 6 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 384 + oy * 24 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* FPN/resize3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x16x24: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k47_FPN_resize3(const float *x, float *y, unsigned char *scratch)
+/* FPN/resize3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x16x24: align_corners, so
+ * source = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k47_FPN_resize3(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 6;
-        for (int oy = 0; oy < 16; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 16, IN_HEIGHT = 2, OUT_WIDTH = 24,
+          IN_WIDTH = 3, OUT_PIXELS = 384 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.06666667f * (float)oy;
-            const int y0 = (int)sy < 2 - 1 ? (int)sy : 2 - 1;
-            const int y1 = y0 + 1 < 2 ? y0 + 1 : 2 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 24; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.08695652f * (float)ox;
-                const int x0 = (int)sx < 3 - 1 ? (int)sx : 3 - 1;
-                const int x1 = x0 + 1 < 3 ? x0 + 1 : 3 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 3 + x0] * (1.0f - fx) + plane[y0 * 3 + x1] * fx;
-                const float bottom = plane[y1 * 3 + x0] * (1.0f - fx) + plane[y1 * 3 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 384 + oy * 24 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
 /* FPN/cat: Concat -> 1x64x16x24 */
-static void upernet_depth_small_k48_FPN_cat(const float *x0, const float *x1, const float *x2, const float *x3, float *y, unsigned char *scratch)
+static void upernet_depth_small_k48_FPN_cat(const float *x0, const float *x1, const float *x2,
+        const float *x3, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) { /* channels of FPN.smooth_conv.0/add#3 */
-        const float *src = x0 + (size_t)(o - 0) * 384;
-        for (int p = 0; p < 384; ++p) {
-            float v = src[p];
-            y[(size_t)o * 384 + p] = v;
+    enum { PIXELS = 384 };
+    /* Channels 0 to 15: FPN.smooth_conv.0/add#3. */
+    for (int c = 0; c < 16; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x0[c * PIXELS + p];
+            y[c * PIXELS + p] = v;
         }
     }
-    for (int o = 16; o < 32; ++o) { /* channels of FPN/resize1 */
-        const float *src = x1 + (size_t)(o - 16) * 384;
-        for (int p = 0; p < 384; ++p) {
-            float v = src[p];
-            y[(size_t)o * 384 + p] = v;
+    /* Channels 16 to 31: FPN/resize1. */
+    for (int c = 0; c < 16; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x1[c * PIXELS + p];
+            y[(c + 16) * PIXELS + p] = v;
         }
     }
-    for (int o = 32; o < 48; ++o) { /* channels of FPN/resize2 */
-        const float *src = x2 + (size_t)(o - 32) * 384;
-        for (int p = 0; p < 384; ++p) {
-            float v = src[p];
-            y[(size_t)o * 384 + p] = v;
+    /* Channels 32 to 47: FPN/resize2. */
+    for (int c = 0; c < 16; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x2[c * PIXELS + p];
+            y[(c + 32) * PIXELS + p] = v;
         }
     }
-    for (int o = 48; o < 64; ++o) { /* channels of FPN/resize3 */
-        const float *src = x3 + (size_t)(o - 48) * 384;
-        for (int p = 0; p < 384; ++p) {
-            float v = src[p];
-            y[(size_t)o * 384 + p] = v;
+    /* Channels 48 to 63: FPN/resize3. */
+    for (int c = 0; c < 16; ++c) {
+        for (int p = 0; p < PIXELS; ++p) {
+            float v = x3[c * PIXELS + p];
+            y[(c + 48) * PIXELS + p] = v;
         }
     }
 }
 
-/* FPN.conv_fusion.0: BiDenseConv2d 1x64x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* FPN.conv_fusion.0: BiDenseConv2d 1x64x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding 1x1,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 7 quads at a time so they stay in the L1 cache. */
-/* DAB of FPN.conv_fusion.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside the input. */
+/* DAB of FPN.conv_fusion.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0)
+ * = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside
+ * the input. */
 static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 39168; ++i) out[i] = 0;
-    for (int c = 0; c < 64; ++c) {
-        const float *plane = x + (size_t)c * 384;
-        const float mean = upernet_depth_small_compensated_sum(plane, 384, 0.0f, 0) / 384.0f;
-        const float km = upernet_depth_small_k49_dab[64 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k49_dab[128 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+    enum { SIGN_BYTES = 39168, IN_CHANNELS = 64, IN_PIXELS = 384, PLANE = 612, PLANE_WIDTH = 34,
+          IN_HEIGHT = 16, IN_WIDTH = 24 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k49_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k49_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k49_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 612 + 1 * 34 + 1;
-        for (int iy = 0; iy < 16; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, const float *acc, int o, int p0, int n, float *out, float *lanes)
+ * the bypass, the epilogue, and, for the next DAB, the channel's running sums.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, const float *acc,
+        int o, int p0, int n, float *out, float *lanes)
 {
+    enum { IN_PIXELS = 384 };
     const float m = upernet_depth_small_k49_mul[o], a = upernet_depth_small_k49_add[o];
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), at the same pixel. */
+     * apart (0 copies, then the merged means), read as rows. */
     float bypass[32];
     int first = 0, step = 1, count = 1;
-    if (o < 15) { first = o - 0; step = 15; count = 4; } else { first = 60; count = 4; }
+    if (o < 15) {
+        first = o;
+        step = 15;
+        count = 4;
+    } else {
+        first = 60;
+        count = 4;
+    }
     for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
     for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
+        const float *src = x + (first + j * step) * IN_PIXELS + p0;
         for (int k = 0; k < n; ++k) bypass[k] += src[k];
     }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -6008,50 +6058,51 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, cons
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k49_FPN_conv_fusion_0_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_tables(const int8_t *signs,
+        const float *scale, int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 612, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 64 ? c : 0) * 612 + row;
-            s[k] = c < 64 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k49_FPN_conv_fusion_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k49_FPN_conv_fusion_0_entry(const float *table, int tap,
+        int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 16 + q0 + qq;
-    const int nibble = upernet_depth_small_k49_nibbles[(size_t)o * 72 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 16 + quad;
+    const int nibble = upernet_depth_small_k49_nibbles[o * 72 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *table, int tap0,
+        int q0, int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -6059,8 +6110,10 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *ta
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -6075,7 +6128,7 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *ta
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -6083,8 +6136,10 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *ta
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -6100,25 +6155,28 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(const float *ta
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k49_FPN_conv_fusion_0_entry(table,
+                        tap0 + j, q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
-static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, unsigned char *scratch)
+static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
+        unsigned char *scratch)
 {
+    enum { OUT_CHANNELS = 16, PADDED_OUT = 16, QUADS = 16, PLANE_WIDTH = 34, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 384, OUT_COUNT = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 39168);
     float *table = (float *)(void *)(scratch + 39424);
@@ -6126,132 +6184,125 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y, 
     /* Per output channel, compensated lane sums of the stored values, written after the
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 56704);
-    for (int i = 0; i < 16 * 2 * 32; ++i) lanes[i] = 0.0f;
+    for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
     upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale);
     for (int by = 0; by < 16; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 16; q0 += 7) {
-                        const int nq = 16 - q0 < 7 ? 16 - q0 : 7;
-                        upernet_depth_small_k49_FPN_conv_fusion_0_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            for (int q0 = 0; q0 < QUADS; q0 += 7) {
+                upernet_depth_small_k49_FPN_conv_fusion_0_tables(signs, scale,
+                        (by + i) * PLANE_WIDTH, q0, (QUADS - q0 < 7 ? QUADS - q0 : 7), table);
+                for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                    upernet_depth_small_k49_FPN_conv_fusion_0_accumulate(table, i * 3, q0,
+                            (QUADS - q0 < 7 ? QUADS - q0 : 7), ob, acc);
                 }
             }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0, lanes + o * 2 * 32);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
+                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes + o * 64);
         }
     }
-    for (int o = 0; o < 16; ++o) {
-        y[6144 + o] = upernet_depth_small_kahan_total(lanes + o * 2 * 32, lanes + o * 2 * 32 + 32);
+    for (int o = 0; o < OUT_CHANNELS; ++o) {
+        y[OUT_COUNT + o] = upernet_depth_small_kahan_total(lanes + o * 64, lanes + o * 64 + 32);
     }
 }
 
-/* out_conv1: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
- * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
-/* DAB of out_conv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside the input. */
+/* out_conv1: BiDenseConv2d 1x16x16x24 -> 1x16x16x24, kernel 3x3, stride 1x1, padding 1x1, dilation
+ * 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays inside the
+ * channel sum. For a block of 32 output pixels, each quad of input channels gets a table of its 16
+ * signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
+ * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32 pixels. Tables
+ * cover 4 quads at a time so they stay in the L1 cache. */
+/* DAB of out_conv1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) = +1)
+ * and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside the
+ * input. */
 static void upernet_depth_small_k50_out_conv1_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 9792; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 384;
+    enum { SIGN_BYTES = 9792, IN_CHANNELS = 16, IN_PIXELS = 384, IN_COUNT = 6144, PLANE = 612,
+          PLANE_WIDTH = 34, IN_HEIGHT = 16, IN_WIDTH = 24 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
         /* The producer summed each channel as it stored it, right after the tensor. */
-        const float mean = x[6144 + c] / 384.0f;
-        const float km = upernet_depth_small_k50_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k50_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 384, tau, 1) / 384.0f - 1.0f;
+        const float mean = x[IN_COUNT + c] / 384.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k50_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k50_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau, 1) / 384.0f
+                - 1.0f;
         const float s = expf(upernet_depth_small_k50_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 612 + 1 * 34 + 1;
-        for (int iy = 0; iy < 16; ++iy) {
-            for (int ix = 0; ix < 24; ++ix) {
-                dst[iy * 34 + ix] = (int8_t)(plane[iy * 24 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k50_out_conv1_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k50_out_conv1_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_PIXELS = 384 };
     const float m = upernet_depth_small_k50_mul[o], a = upernet_depth_small_k50_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (16 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 384 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k50_out_conv1_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k50_out_conv1_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 612, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 612 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k50_out_conv1_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k50_out_conv1_entry(const float *table, int tap, int quad,
+        int qq, int o)
 {
-    const int index = (i * 3 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k50_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k50_nibbles[o * 18 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int tap0, int q0,
+        int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -6259,8 +6310,10 @@ static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, tap0 + j, q0 + qq,
+                        qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, tap0 + j, q0 + qq,
+                        qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -6275,7 +6328,7 @@ static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -6283,8 +6336,10 @@ static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k50_out_conv1_entry(table, tap0 + j, q0 + qq,
+                        qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k50_out_conv1_entry(table, tap0 + j, q0 + qq,
+                        qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -6300,176 +6355,172 @@ static void upernet_depth_small_k50_out_conv1_accumulate(const float *table, int
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k50_out_conv1_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k50_out_conv1_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned char *scratch)
 {
+    enum { PADDED_OUT = 16, PLANE_WIDTH = 34, QUADS = 4, OUT_CHANNELS = 16, BLOCK_WIDTH = 24,
+          OUT_PIXELS = 384 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 9792);
     float *table = (float *)(void *)(scratch + 9856);
     float *acc = (float *)(void *)(scratch + 18560);
     upernet_depth_small_k50_out_conv1_dab(x, signs, scale);
     for (int by = 0; by < 16; ++by) {
-        for (int x0 = 0; x0 < 24; x0 += 32) {
-            for (int i = 0; i < 16 * 32; ++i) acc[i] = 0.0f;
-            for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 34 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k50_out_conv1_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 16; o += 4) {
-                            upernet_depth_small_k50_out_conv1_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
-                }
+        for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
+        for (int i = 0; i < 3; ++i) {
+            upernet_depth_small_k50_out_conv1_tables(signs, scale, (by + i) * PLANE_WIDTH, 0,
+                    QUADS, table);
+            for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                upernet_depth_small_k50_out_conv1_accumulate(table, i * 3, 0, QUADS, ob, acc);
             }
-            const int count = 24 - x0 < 32 ? 24 - x0 : 32;
-            const int p0 = by * 24 + x0;
-            for (int o = 0; o < 16; ++o) {
-                upernet_depth_small_k50_out_conv1_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 384 + p0);
-            }
+        }
+        for (int o = 0; o < OUT_CHANNELS; ++o) {
+            upernet_depth_small_k50_out_conv1_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
+                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH);
         }
     }
 }
 
-/* resize: bilinear interpolation (align_corners) 1x16x16x24 -> 1x16x64x96: align_corners, so source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k51_resize(const float *x, float *y, unsigned char *scratch)
+/* resize: bilinear interpolation (align_corners) 1x16x16x24 -> 1x16x64x96: align_corners, so source
+ * = out * (in - 1) / (out - 1). */
+static void upernet_depth_small_k51_resize(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 16; ++o) {
-        const float *plane = x + (size_t)o * 384;
-        for (int oy = 0; oy < 64; ++oy) {
+    enum { CHANNELS = 16, IN_PIXELS = 384, OUT_HEIGHT = 64, IN_HEIGHT = 16, OUT_WIDTH = 96,
+          IN_WIDTH = 24, OUT_PIXELS = 6144 };
+    for (int o = 0; o < CHANNELS; ++o) {
+        const float *plane = x + o * IN_PIXELS;
+        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.23809524f * (float)oy;
-            const int y0 = (int)sy < 16 - 1 ? (int)sy : 16 - 1;
-            const int y1 = y0 + 1 < 16 ? y0 + 1 : 16 - 1;
+            const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
+            const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
-            for (int ox = 0; ox < 96; ++ox) {
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
                 const float sx = 0.24210526f * (float)ox;
-                const int x0 = (int)sx < 24 - 1 ? (int)sx : 24 - 1;
-                const int x1 = x0 + 1 < 24 ? x0 + 1 : 24 - 1;
+                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
                 const float fx = sx - (float)x0;
-                const float top = plane[y0 * 24 + x0] * (1.0f - fx) + plane[y0 * 24 + x1] * fx;
-                const float bottom = plane[y1 * 24 + x0] * (1.0f - fx) + plane[y1 * 24 + x1] * fx;
+                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y0 * IN_WIDTH + x1] * fx;
+                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
+                        + plane[y1 * IN_WIDTH + x1] * fx;
                 float v = top * (1.0f - fy) + bottom * fy;
-                y[(size_t)o * 6144 + oy * 96 + ox] = v;
+                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
             }
         }
     }
 }
 
-/* out_conv2.0: BiDenseConv2d 1x16x64x96 -> 1x32x64x96, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1, groups 1, bypass
- * Dense, exact: the DAB scale is per input channel, so it stays inside the channel sum. For a
- * block of 32 output pixels, each quad of input channels gets a table of its 16 signed
- * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
- * and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
+/* out_conv2.0: BiDenseConv2d 1x16x64x96 -> 1x32x64x96, kernel 3x3, stride 1x1, padding 1x1,
+ * dilation 1x1, groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays
+ * inside the channel sum. For a block of 32 output pixels, each quad of input channels gets a table
+ * of its 16 signed sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds,
+ * per quad and tap, the table row its 4 weight bits index: one vector add for 4 channels x 32
  * pixels. Tables cover 4 quads at a time so they stay in the L1 cache. */
-/* DAB of out_conv2.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau
- * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 66x98, zero outside the input. */
+/* DAB of out_conv2.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) = +1)
+ * and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 66x98, zero outside the
+ * input. */
 static void upernet_depth_small_k52_out_conv2_0_dab(const float *x, int8_t *out, float *scale)
 {
-    for (int i = 0; i < 103488; ++i) out[i] = 0;
-    for (int c = 0; c < 16; ++c) {
-        const float *plane = x + (size_t)c * 6144;
-        const float mean = upernet_depth_small_compensated_sum(plane, 6144, 0.0f, 0) / 6144.0f;
-        const float km = upernet_depth_small_k52_dab[16 + c] * mean; /* apart, so no FMA contracts it */
-        const float tau = km + upernet_depth_small_k52_dab[32 + c];
-        const float spread = upernet_depth_small_compensated_sum(plane, 6144, tau, 1) / 6144.0f - 1.0f;
+    enum { SIGN_BYTES = 103488, IN_CHANNELS = 16, IN_PIXELS = 6144, PLANE = 6468, PLANE_WIDTH = 98,
+          IN_HEIGHT = 64, IN_WIDTH = 96 };
+    for (int i = 0; i < SIGN_BYTES; ++i) out[i] = 0;
+    for (int c = 0; c < IN_CHANNELS; ++c) {
+        const float *plane = x + c * IN_PIXELS;
+        const float mean = upernet_depth_small_compensated_sum(plane, IN_PIXELS, 0.0f, 0) / 6144.0f;
+        /* apart, so no FMA contracts it */
+        const float km = upernet_depth_small_k52_dab[IN_CHANNELS + c] * mean;
+        const float tau = km + upernet_depth_small_k52_dab[IN_CHANNELS * 2 + c];
+        const float spread = upernet_depth_small_compensated_sum(plane, IN_PIXELS, tau,
+                1) / 6144.0f - 1.0f;
         const float s = expf(upernet_depth_small_k52_dab[c] * spread);
         scale[c] = s;
         /* Signs as int8 +1/-1 in a plane with a zero border, so windows need no bounds checks. */
-        int8_t *dst = out + (size_t)c * 6468 + 1 * 98 + 1;
-        for (int iy = 0; iy < 64; ++iy) {
-            for (int ix = 0; ix < 96; ++ix) {
-                dst[iy * 98 + ix] = (int8_t)(plane[iy * 96 + ix] >= tau ? 1 : -1);
+        int8_t *dst = out + c * PLANE + PLANE_WIDTH + 1;
+        for (int iy = 0; iy < IN_HEIGHT; ++iy) {
+            for (int ix = 0; ix < IN_WIDTH; ++ix) {
+                dst[iy * PLANE_WIDTH + ix] = (int8_t)(plane[iy * IN_WIDTH + ix] >= tau ? 1 : -1);
             }
         }
     }
 }
+
 /* Stores n outputs of channel o from output pixel p0 on: the folded BatchNorm (acc * m + a),
- * the bypass, the epilogue, and, for the next DAB, the channel's running sums. One pass per
- * step, each a plain loop over the pixels, so the compiler vectorises them. */
-static void upernet_depth_small_k52_out_conv2_0_store(const float *x, const float *acc, int o, int p0, int n, float *out)
+ * the bypass, the epilogue.
+ * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
+static void upernet_depth_small_k52_out_conv2_0_store(const float *x, const float *acc, int o,
+        int p0, int n, float *out)
 {
+    enum { IN_CHANNELS = 16, IN_PIXELS = 6144 };
     const float m = upernet_depth_small_k52_mul[o], a = upernet_depth_small_k52_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (32 copies, then the merged means), at the same pixel. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    first = o % 16;
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (size_t)(first + j * step) * 6144 + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    if (count > 1) { /* a copy needs no division */
-        for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
-    }
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + (o % IN_CHANNELS) * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
         v = v < 0.0f ? 0.0f : v; /* out_conv2/1 */
         out[k] = v;
     }
-    (void)x;
-    (void)p0;
 }
 
-/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from row (plane offset),
- * 1 apart: table[quad][entry][pixel], entry bit k set where channel k is +. */
-static void upernet_depth_small_k52_out_conv2_0_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
+/* The tables of quads q0 .. q0+nq-1 over the 34 pixels from `row` (a plane
+ * offset): table[quad][entry][pixel], entry bit k set where channel k is +. */
+static void upernet_depth_small_k52_out_conv2_0_tables(const int8_t *signs, const float *scale,
+        int row, int q0, int nq, float *table)
 {
+    enum { PLANE = 6468, TABLE_WIDTH = 34 };
     for (int qq = 0; qq < nq; ++qq) {
         const int8_t *src[4];
         float s[4];
         for (int k = 0; k < 4; ++k) {
             const int c = 4 * (q0 + qq) + k;
-            /* Channels past the end are 0: their scale is 0. */
-            src[k] = signs + (size_t)(c < 16 ? c : 0) * 6468 + row;
-            s[k] = c < 16 ? scale[c] : 0.0f;
+            src[k] = signs + c * PLANE + row;
+            s[k] = scale[c];
         }
-        float *t = table + (size_t)qq * 16 * 34;
-        for (int l = 0; l < 34; ++l) {
-            const float v0 = s[0] * (float)src[0][l * 1], v1 = s[1] * (float)src[1][l * 1];
-            const float v2 = s[2] * (float)src[2][l * 1], v3 = s[3] * (float)src[3][l * 1];
+        float *t = table + qq * (TABLE_WIDTH * 16);
+        for (int l = 0; l < TABLE_WIDTH; ++l) {
+            const float v0 = s[0] * (float)src[0][l], v1 = s[1] * (float)src[1][l];
+            const float v2 = s[2] * (float)src[2][l], v3 = s[3] * (float)src[3][l];
             const float low[4] = {-v0 - v1, v0 - v1, v1 - v0, v0 + v1};
             const float high[4] = {-v2 - v3, v2 - v3, v3 - v2, v2 + v3};
-            for (int e = 0; e < 16; ++e) t[e * 34 + l] = low[e & 3] + high[e >> 2];
+            for (int e = 0; e < 16; ++e) t[e * TABLE_WIDTH + l] = low[e & 3] + high[e >> 2];
         }
     }
 }
 
-/* The table row output o picks for quad qq of the chunk at kernel tap (i, j). */
-static const float *upernet_depth_small_k52_out_conv2_0_entry(const float *table, int i, int j, int q0, int qq, int o)
+/* The table row that output o picks for quad `quad` (row qq of the chunk) at tap `tap`. */
+static const float *upernet_depth_small_k52_out_conv2_0_entry(const float *table, int tap,
+        int quad, int qq, int o)
 {
-    const int index = (i * 3 + j) * 4 + q0 + qq;
-    const int nibble = upernet_depth_small_k52_nibbles[(size_t)o * 18 + index / 2] >> (4 * (index & 1)) & 15;
-    return table + ((size_t)qq * 16 + (size_t)nibble) * 34 + j * 1;
+    const int index = tap * 4 + quad;
+    const int nibble = upernet_depth_small_k52_nibbles[o * 18 + index / 2] >> 4 * (index & 1) & 15;
+    return table + (qq * 16 + nibble) * 34;
 }
 
 /* Adds to outputs o .. o+3 the rows their weights pick, over the chunk's nq quads
- * and the taps of kernel row i that the tables cover (tap column tj when each has its own). */
-static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, int i, int tj, int q0, int nq, int o, float *acc)
+ * and the taps from tap0 that the tables cover. */
+static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, int tap0, int q0,
+        int nq, int o, float *acc)
 {
 #if defined(UPERNET_DEPTH_SMALL_AVX2)
     /* Two outputs at a time: 4 eight-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         __m256 s0[4], s1[4];
         for (int v = 0; v < 4; ++v) {
             s0[v] = _mm256_loadu_ps(a0 + 8 * v);
@@ -6477,8 +6528,10 @@ static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, i
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 4; ++v) {
                     s0[v] = _mm256_add_ps(s0[v], _mm256_loadu_ps(e0 + 8 * v));
                     s1[v] = _mm256_add_ps(s1[v], _mm256_loadu_ps(e1 + 8 * v));
@@ -6493,7 +6546,7 @@ static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, i
 #elif defined(UPERNET_DEPTH_SMALL_NEON)
     /* Two outputs at a time: 8 four-float registers each, kept across the chunk. */
     for (int r = 0; r < 4; r += 2) {
-        float *a0 = acc + (size_t)(o + r) * 32, *a1 = a0 + 32;
+        float *a0 = acc + (o + r) * 32, *a1 = a0 + 32;
         float32x4_t s0[8], s1[8];
         for (int v = 0; v < 8; ++v) {
             s0[v] = vld1q_f32(a0 + 4 * v);
@@ -6501,8 +6554,10 @@ static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, i
         }
         for (int qq = 0; qq < nq; ++qq) {
             for (int j = 0; j < 3; ++j) {
-                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
-                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r + 1);
+                const float *e0 = upernet_depth_small_k52_out_conv2_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
+                const float *e1 = upernet_depth_small_k52_out_conv2_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r + 1) + j;
                 for (int v = 0; v < 8; ++v) {
                     s0[v] = vaddq_f32(s0[v], vld1q_f32(e0 + 4 * v));
                     s1[v] = vaddq_f32(s1[v], vld1q_f32(e1 + 4 * v));
@@ -6518,81 +6573,68 @@ static void upernet_depth_small_k52_out_conv2_0_accumulate(const float *table, i
     /* Portable C the compiler vectorises: the block's sums stay in a local array. */
     float a[4][32];
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) a[r][k] = acc[(size_t)(o + r) * 32 + k];
+        for (int k = 0; k < 32; ++k) a[r][k] = acc[(o + r) * 32 + k];
     }
     for (int qq = 0; qq < nq; ++qq) {
         for (int j = 0; j < 3; ++j) {
             for (int r = 0; r < 4; ++r) {
-                const float *entry = upernet_depth_small_k52_out_conv2_0_entry(table, i, j, q0, qq, o + r);
+                const float *entry = upernet_depth_small_k52_out_conv2_0_entry(table, tap0 + j,
+                        q0 + qq, qq, o + r) + j;
                 for (int k = 0; k < 32; ++k) a[r][k] += entry[k];
             }
         }
     }
     for (int r = 0; r < 4; ++r) {
-        for (int k = 0; k < 32; ++k) acc[(size_t)(o + r) * 32 + k] = a[r][k];
+        for (int k = 0; k < 32; ++k) acc[(o + r) * 32 + k] = a[r][k];
     }
 #endif
-    (void)tj;
 }
 
 static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsigned char *scratch)
 {
+    enum { BLOCK_WIDTH = 96, PADDED_OUT = 32, PLANE_WIDTH = 98, QUADS = 4, OUT_CHANNELS = 32,
+          OUT_PIXELS = 6144 };
     int8_t *signs = (int8_t *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + 103488);
     float *table = (float *)(void *)(scratch + 103552);
     float *acc = (float *)(void *)(scratch + 112256);
     upernet_depth_small_k52_out_conv2_0_dab(x, signs, scale);
     for (int by = 0; by < 64; ++by) {
-        for (int x0 = 0; x0 < 96; x0 += 32) {
-            for (int i = 0; i < 32 * 32; ++i) acc[i] = 0.0f;
+        for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
+            for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
             for (int i = 0; i < 3; ++i) {
-                const int row = (by * 1 + i * 1) * 98 + x0 * 1;
-                for (int tj = 0; tj < 1; ++tj) {
-                    for (int q0 = 0; q0 < 4; q0 += 4) {
-                        const int nq = 4 - q0 < 4 ? 4 - q0 : 4;
-                        upernet_depth_small_k52_out_conv2_0_tables(signs, scale, row + tj * 1, q0, nq, table);
-                        for (int o = 0; o < 32; o += 4) {
-                            upernet_depth_small_k52_out_conv2_0_accumulate(table, i, tj, q0, nq, o, acc);
-                        }
-                    }
+                upernet_depth_small_k52_out_conv2_0_tables(signs, scale,
+                        (by + i) * PLANE_WIDTH + x0, 0, QUADS, table);
+                for (int ob = 0; ob < PADDED_OUT; ob += 4) {
+                    upernet_depth_small_k52_out_conv2_0_accumulate(table, i * 3, 0, QUADS, ob, acc);
                 }
             }
-            const int count = 96 - x0 < 32 ? 96 - x0 : 32;
-            const int p0 = by * 96 + x0;
-            for (int o = 0; o < 32; ++o) {
-                upernet_depth_small_k52_out_conv2_0_store(x, acc + (size_t)o * 32, o, p0, count, y + (size_t)o * 6144 + p0);
+            for (int o = 0; o < OUT_CHANNELS; ++o) {
+                upernet_depth_small_k52_out_conv2_0_store(x, acc + o * 32, o,
+                        by * BLOCK_WIDTH + x0, 32, y + o * OUT_PIXELS + by * BLOCK_WIDTH + x0);
             }
         }
     }
 }
 
-/* out_conv2.2: Conv2d 1x32x64x96 -> 1x1x64x96, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1, groups 1 */
-static void upernet_depth_small_k53_out_conv2_2(const float *x, float *y, unsigned char *scratch)
+/* out_conv2.2: Conv2d 1x32x64x96 -> 1x1x64x96, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1,
+ * groups 1 */
+static void upernet_depth_small_k53_out_conv2_2(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < 1; ++o) {
-        const int g = o / 1;
-        const float *w = upernet_depth_small_k53_weight + (size_t)o * 32;
-        for (int oy = 0; oy < 64; ++oy) {
-            for (int ox = 0; ox < 96; ++ox) {
-                float acc = 0.0f;
-                for (int c = 0; c < 32; ++c) {
-                    const float *plane = x + (size_t)(g * 32 + c) * 6144;
-                    for (int i = 0; i < 1; ++i) {
-                        const int iy = oy * 1 - 0 + i * 1;
-                        if (iy < 0 || iy >= 64) continue;
-                        for (int j = 0; j < 1; ++j) {
-                            const int ix = ox * 1 - 0 + j * 1;
-                            if (ix < 0 || ix >= 96) continue;
-                            acc += w[(c * 1 + i) * 1 + j] * plane[iy * 96 + ix];
-                        }
-                    }
-                }
-                float v = acc + upernet_depth_small_k53_bias[o];
-                v = 1.0f / (1.0f + expf(-v)); /* out_conv2/3 */
-                v = v * 10.0f; /* max_depth */
-                y[(size_t)o * 6144 + oy * 96 + ox] = v;
+    enum { OUT_HEIGHT = 64, OUT_WIDTH = 96, IN_PIXELS = 6144, IN_WIDTH = 96, OUT_PIXELS = 6144 };
+    const float *w = upernet_depth_small_k53_weight;
+    const float *group = x;
+    for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+        for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+            float acc = 0.0f;
+            for (int c = 0; c < 32; ++c) {
+                const float *plane = group + c * IN_PIXELS;
+                acc += w[c] * plane[oy * IN_WIDTH + ox];
             }
+            float v = acc + upernet_depth_small_k53_bias[0];
+            v = 1.0f / (1.0f + expf(-v)); /* out_conv2/3 */
+            v = v * 10.0f; /* max_depth */
+            y[oy * OUT_WIDTH + ox] = v;
         }
     }
 }
@@ -6602,114 +6644,181 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     unsigned char *ws = (unsigned char *)workspace;
     if (input == NULL || output == NULL || workspace == NULL) return 1;
     if ((uintptr_t)workspace % UPERNET_DEPTH_SMALL_WORKSPACE_ALIGN != 0) return 2;
-    upernet_depth_small_k0_backbone_downsample_layers_0_0(input + 0, (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(0, "backbone.downsample_layers.0.0", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)(ws + 0), (float *)(void *)(ws + 137536), ws + 24576);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 137536), 6144);
-    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 137536), (float *)(void *)(ws + 0), ws + 98560);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(2, "backbone.stages.0.0.pwconv1", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)(ws + 0), (float *)(void *)(ws + 217600), ws + 98560);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2", (float *)(void *)(ws + 217600), 6144);
-    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 217600), (float *)(void *)(ws + 36928), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(4, "backbone.downsample_layers.1.conv", (float *)(void *)(ws + 36928), 3072);
-    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 36928), (float *)(void *)(ws + 118400), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 118400), 3072);
-    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 118400), (float *)(void *)(ws + 68736), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(6, "backbone.stages.1.0.pwconv1", (float *)(void *)(ws + 68736), 12288);
-    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 68736), (float *)(void *)(ws + 256576), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2", (float *)(void *)(ws + 256576), 3072);
-    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 256576), (float *)(void *)(ws + 57472), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(8, "backbone.downsample_layers.2.conv", (float *)(void *)(ws + 57472), 1536);
-    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 57472), (float *)(void *)(ws + 142592), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 142592), 1536);
-    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 142592), (float *)(void *)(ws + 116992), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1", (float *)(void *)(ws + 116992), 6144);
-    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 116992), (float *)(void *)(ws + 50176), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2", (float *)(void *)(ws + 50176), 1536);
-    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 50176), (float *)(void *)(ws + 142592), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv", (float *)(void *)(ws + 142592), 1536);
-    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 142592), (float *)(void *)(ws + 116992), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1", (float *)(void *)(ws + 116992), 6144);
-    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 116992), (float *)(void *)(ws + 268992), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2", (float *)(void *)(ws + 268992), 1536);
-    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 268992), (float *)(void *)(ws + 82176), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv", (float *)(void *)(ws + 82176), 768);
-    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 82176), (float *)(void *)(ws + 275392), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv", (float *)(void *)(ws + 275392), 768);
-    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 275392), (float *)(void *)(ws + 242240), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1", (float *)(void *)(ws + 242240), 3072);
-    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 242240), (float *)(void *)(ws + 52224), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2", (float *)(void *)(ws + 52224), 768);
-    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 52224), (float *)(void *)(ws + 25088), ws);
+    upernet_depth_small_k0_backbone_downsample_layers_0_0(input, (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(0, "backbone.downsample_layers.0.0", (float *)(void *)ws, 6144);
+    upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)ws,
+            (float *)(void *)(ws + 137536), ws + 24576);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(1, "backbone.stages.0.0.dwconv", (float *)(void *)(ws + 137536),
+                                   6144);
+    upernet_depth_small_k2_backbone_stages_0_0_pwconv1((float *)(void *)(ws + 137536),
+            (float *)(void *)ws, ws + 98560);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(2, "backbone.stages.0.0.pwconv1", (float *)(void *)ws, 24576);
+    upernet_depth_small_k3_backbone_stages_0_0_pwconv2((float *)(void *)ws,
+            (float *)(void *)(ws + 217600), ws + 98560);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(3, "backbone.stages.0.0.pwconv2",
+                                   (float *)(void *)(ws + 217600), 6144);
+    upernet_depth_small_k4_backbone_downsample_layers_1_conv((float *)(void *)(ws + 217600),
+            (float *)(void *)(ws + 36928), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(4, "backbone.downsample_layers.1.conv",
+                                   (float *)(void *)(ws + 36928), 3072);
+    upernet_depth_small_k5_backbone_stages_1_0_dwconv((float *)(void *)(ws + 36928),
+            (float *)(void *)(ws + 118400), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(5, "backbone.stages.1.0.dwconv", (float *)(void *)(ws + 118400),
+                                   3072);
+    upernet_depth_small_k6_backbone_stages_1_0_pwconv1((float *)(void *)(ws + 118400),
+            (float *)(void *)(ws + 68736), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(6, "backbone.stages.1.0.pwconv1", (float *)(void *)(ws + 68736),
+                                   12288);
+    upernet_depth_small_k7_backbone_stages_1_0_pwconv2((float *)(void *)(ws + 68736),
+            (float *)(void *)(ws + 256576), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(7, "backbone.stages.1.0.pwconv2",
+                                   (float *)(void *)(ws + 256576), 3072);
+    upernet_depth_small_k8_backbone_downsample_layers_2_conv((float *)(void *)(ws + 256576),
+            (float *)(void *)(ws + 57472), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(8, "backbone.downsample_layers.2.conv",
+                                   (float *)(void *)(ws + 57472), 1536);
+    upernet_depth_small_k9_backbone_stages_2_0_dwconv((float *)(void *)(ws + 57472),
+            (float *)(void *)(ws + 142592), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(9, "backbone.stages.2.0.dwconv", (float *)(void *)(ws + 142592),
+                                   1536);
+    upernet_depth_small_k10_backbone_stages_2_0_pwconv1((float *)(void *)(ws + 142592),
+            (float *)(void *)(ws + 116992), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1",
+                                   (float *)(void *)(ws + 116992), 6144);
+    upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 116992),
+            (float *)(void *)(ws + 50176), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2",
+                                   (float *)(void *)(ws + 50176), 1536);
+    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 50176),
+            (float *)(void *)(ws + 142592), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv",
+                                   (float *)(void *)(ws + 142592), 1536);
+    upernet_depth_small_k13_backbone_stages_2_1_pwconv1((float *)(void *)(ws + 142592),
+            (float *)(void *)(ws + 116992), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(13, "backbone.stages.2.1.pwconv1",
+                                   (float *)(void *)(ws + 116992), 6144);
+    upernet_depth_small_k14_backbone_stages_2_1_pwconv2((float *)(void *)(ws + 116992),
+            (float *)(void *)(ws + 268992), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(14, "backbone.stages.2.1.pwconv2",
+                                   (float *)(void *)(ws + 268992), 1536);
+    upernet_depth_small_k15_backbone_downsample_layers_3_conv((float *)(void *)(ws + 268992),
+            (float *)(void *)(ws + 82176), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(15, "backbone.downsample_layers.3.conv",
+                                   (float *)(void *)(ws + 82176), 768);
+    upernet_depth_small_k16_backbone_stages_3_0_dwconv((float *)(void *)(ws + 82176),
+            (float *)(void *)(ws + 275392), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(16, "backbone.stages.3.0.dwconv",
+                                   (float *)(void *)(ws + 275392), 768);
+    upernet_depth_small_k17_backbone_stages_3_0_pwconv1((float *)(void *)(ws + 275392),
+            (float *)(void *)(ws + 242240), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1",
+                                   (float *)(void *)(ws + 242240), 3072);
+    upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 242240),
+            (float *)(void *)(ws + 52224), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2",
+                                   (float *)(void *)(ws + 52224), 768);
+    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 52224),
+            (float *)(void *)(ws + 25088));
     UPERNET_DEPTH_SMALL_TRACE_NODE(19, "PPN.stages.0/pool", (float *)(void *)(ws + 25088), 128);
-    upernet_depth_small_k20_PPN_stages_0_1((float *)(void *)(ws + 25088), (float *)(void *)(ws + 25600), ws + 0);
+    upernet_depth_small_k20_PPN_stages_0_1((float *)(void *)(ws + 25088),
+            (float *)(void *)(ws + 25600), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(20, "PPN.stages.0.1", (float *)(void *)(ws + 25600), 32);
-    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 25600), (float *)(void *)(ws + 55296), ws);
+    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 25600),
+            (float *)(void *)(ws + 55296));
     UPERNET_DEPTH_SMALL_TRACE_NODE(21, "PPN.stages.0/up", (float *)(void *)(ws + 55296), 192);
-    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 52224), (float *)(void *)(ws + 25088), ws);
+    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 52224),
+            (float *)(void *)(ws + 25088));
     UPERNET_DEPTH_SMALL_TRACE_NODE(22, "PPN.stages.1/pool", (float *)(void *)(ws + 25088), 512);
-    upernet_depth_small_k23_PPN_stages_1_1((float *)(void *)(ws + 25088), (float *)(void *)(ws + 27136), ws + 0);
+    upernet_depth_small_k23_PPN_stages_1_1((float *)(void *)(ws + 25088),
+            (float *)(void *)(ws + 27136), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(23, "PPN.stages.1.1", (float *)(void *)(ws + 27136), 128);
-    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 27136), (float *)(void *)(ws + 56064), ws);
+    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 27136),
+            (float *)(void *)(ws + 56064));
     UPERNET_DEPTH_SMALL_TRACE_NODE(24, "PPN.stages.1/up", (float *)(void *)(ws + 56064), 192);
-    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 52224), (float *)(void *)(ws + 25088), ws);
+    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 52224),
+            (float *)(void *)(ws + 25088));
     UPERNET_DEPTH_SMALL_TRACE_NODE(25, "PPN.stages.2/pool", (float *)(void *)(ws + 25088), 2048);
-    upernet_depth_small_k26_PPN_stages_2_1((float *)(void *)(ws + 25088), (float *)(void *)(ws + 33280), ws + 0);
+    upernet_depth_small_k26_PPN_stages_2_1((float *)(void *)(ws + 25088),
+            (float *)(void *)(ws + 33280), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(26, "PPN.stages.2.1", (float *)(void *)(ws + 33280), 512);
-    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 33280), (float *)(void *)(ws + 56832), ws);
+    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 33280),
+            (float *)(void *)(ws + 56832));
     UPERNET_DEPTH_SMALL_TRACE_NODE(27, "PPN.stages.2/up", (float *)(void *)(ws + 56832), 192);
-    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 52224), (float *)(void *)(ws + 29184), ws);
+    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 52224),
+            (float *)(void *)(ws + 29184));
     UPERNET_DEPTH_SMALL_TRACE_NODE(28, "PPN.stages.3/pool", (float *)(void *)(ws + 29184), 4608);
-    upernet_depth_small_k29_PPN_stages_3_1((float *)(void *)(ws + 29184), (float *)(void *)(ws + 47616), ws + 0);
+    upernet_depth_small_k29_PPN_stages_3_1((float *)(void *)(ws + 29184),
+            (float *)(void *)(ws + 47616), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(29, "PPN.stages.3.1", (float *)(void *)(ws + 47616), 1152);
-    upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 47616), (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(30, "PPN.stages.3/up", (float *)(void *)(ws + 0), 192);
-    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 52224), (float *)(void *)(ws + 55296), (float *)(void *)(ws + 56064), (float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), (float *)(void *)(ws + 100224), ws);
+    upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 47616), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(30, "PPN.stages.3/up", (float *)(void *)ws, 192);
+    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 52224), (float *)(void *)(ws + 55296),
+                                    (float *)(void *)(ws + 56064), (float *)(void *)(ws + 56832), (
+                                            float *)(void *)ws, (float *)(void *)(ws + 100224));
     UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 100224), 1536);
-    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 100224), (float *)(void *)(ws + 106368), ws + 0);
+    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 100224),
+            (float *)(void *)(ws + 106368), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 106368), 768);
-    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 256576), (float *)(void *)(ws + 24576), ws + 0);
+    upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 256576),
+            (float *)(void *)(ws + 24576), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(33, "FPN.conv1x1.0", (float *)(void *)(ws + 24576), 1536);
-    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 268992), (float *)(void *)(ws + 23040), ws + 0);
+    upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 268992),
+            (float *)(void *)(ws + 23040), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(34, "FPN.conv1x1.1", (float *)(void *)(ws + 23040), 384);
-    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 106368), (float *)(void *)(ws + 56832), ws + 0);
+    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 106368),
+            (float *)(void *)(ws + 56832), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(35, "FPN.conv1x1.2", (float *)(void *)(ws + 56832), 96);
-    upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 56832), (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(36, "FPN/up3", (float *)(void *)(ws + 0), 384);
-    upernet_depth_small_k37_FPN_add3((float *)(void *)(ws + 0), (float *)(void *)(ws + 23040), (float *)(void *)(ws + 14080), ws);
+    upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 56832), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(36, "FPN/up3", (float *)(void *)ws, 384);
+    upernet_depth_small_k37_FPN_add3((float *)(void *)ws, (float *)(void *)(ws + 23040),
+                                     (float *)(void *)(ws + 14080));
     UPERNET_DEPTH_SMALL_TRACE_NODE(37, "FPN/add3", (float *)(void *)(ws + 14080), 384);
-    upernet_depth_small_k38_FPN_smooth_conv_0((float *)(void *)(ws + 14080), (float *)(void *)(ws + 55296), ws + 0);
+    upernet_depth_small_k38_FPN_smooth_conv_0((float *)(void *)(ws + 14080),
+            (float *)(void *)(ws + 55296), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(38, "FPN.smooth_conv.0", (float *)(void *)(ws + 55296), 384);
-    upernet_depth_small_k39_FPN_up2((float *)(void *)(ws + 23040), (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(39, "FPN/up2", (float *)(void *)(ws + 0), 1536);
-    upernet_depth_small_k40_FPN_add2((float *)(void *)(ws + 0), (float *)(void *)(ws + 24576), (float *)(void *)(ws + 16256), ws);
+    upernet_depth_small_k39_FPN_up2((float *)(void *)(ws + 23040), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(39, "FPN/up2", (float *)(void *)ws, 1536);
+    upernet_depth_small_k40_FPN_add2((float *)(void *)ws, (float *)(void *)(ws + 24576),
+                                     (float *)(void *)(ws + 16256));
     UPERNET_DEPTH_SMALL_TRACE_NODE(40, "FPN/add2", (float *)(void *)(ws + 16256), 1536);
-    upernet_depth_small_k41_FPN_smooth_conv_0_conv_2((float *)(void *)(ws + 16256), (float *)(void *)(ws + 49152), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 49152), 1536);
-    upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 24576), (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(42, "FPN/up1", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k43_FPN_add1((float *)(void *)(ws + 0), (float *)(void *)(ws + 217600), (float *)(void *)(ws + 24576), ws);
+    upernet_depth_small_k41_FPN_smooth_conv_0_conv_2((float *)(void *)(ws + 16256),
+            (float *)(void *)(ws + 49152), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 49152),
+                                   1536);
+    upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 24576), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(42, "FPN/up1", (float *)(void *)ws, 6144);
+    upernet_depth_small_k43_FPN_add1((float *)(void *)ws, (float *)(void *)(ws + 217600),
+                                     (float *)(void *)(ws + 24576));
     UPERNET_DEPTH_SMALL_TRACE_NODE(43, "FPN/add1", (float *)(void *)(ws + 24576), 6144);
-    upernet_depth_small_k44_FPN_smooth_conv_0_conv_3((float *)(void *)(ws + 24576), (float *)(void *)(ws + 98304), ws + 0);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 98304), 6144);
-    upernet_depth_small_k45_FPN_resize1((float *)(void *)(ws + 49152), (float *)(void *)(ws + 122880), ws);
+    upernet_depth_small_k44_FPN_smooth_conv_0_conv_3((float *)(void *)(ws + 24576),
+            (float *)(void *)(ws + 98304), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 98304),
+                                   6144);
+    upernet_depth_small_k45_FPN_resize1((float *)(void *)(ws + 49152),
+                                        (float *)(void *)(ws + 122880));
     UPERNET_DEPTH_SMALL_TRACE_NODE(45, "FPN/resize1", (float *)(void *)(ws + 122880), 6144);
-    upernet_depth_small_k46_FPN_resize2((float *)(void *)(ws + 55296), (float *)(void *)(ws + 147456), ws);
+    upernet_depth_small_k46_FPN_resize2((float *)(void *)(ws + 55296),
+                                        (float *)(void *)(ws + 147456));
     UPERNET_DEPTH_SMALL_TRACE_NODE(46, "FPN/resize2", (float *)(void *)(ws + 147456), 6144);
-    upernet_depth_small_k47_FPN_resize3((float *)(void *)(ws + 56832), (float *)(void *)(ws + 172032), ws);
+    upernet_depth_small_k47_FPN_resize3((float *)(void *)(ws + 56832),
+                                        (float *)(void *)(ws + 172032));
     UPERNET_DEPTH_SMALL_TRACE_NODE(47, "FPN/resize3", (float *)(void *)(ws + 172032), 6144);
-    upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 98304), (float *)(void *)(ws + 122880), (float *)(void *)(ws + 147456), (float *)(void *)(ws + 172032), (float *)(void *)(ws + 0), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)(ws + 0), 24576);
-    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 0), (float *)(void *)(ws + 159104), ws + 98304);
+    upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 98304), (float *)(void *)(ws + 122880),
+                                    (float *)(void *)(ws + 147456), (float *)(void *)(
+                                            ws + 172032), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)ws, 24576);
+    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)ws, (float *)(void *)(ws + 159104),
+            ws + 98304);
     UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 159104), 6144);
-    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 159104), (float *)(void *)(ws + 0), ws + 24576);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(50, "out_conv1", (float *)(void *)(ws + 0), 6144);
-    upernet_depth_small_k51_resize((float *)(void *)(ws + 0), (float *)(void *)(ws + 786432), ws);
+    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 159104), (float *)(void *)ws,
+                                      ws + 24576);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(50, "out_conv1", (float *)(void *)ws, 6144);
+    upernet_depth_small_k51_resize((float *)(void *)ws, (float *)(void *)(ws + 786432));
     UPERNET_DEPTH_SMALL_TRACE_NODE(51, "resize", (float *)(void *)(ws + 786432), 98304);
-    upernet_depth_small_k52_out_conv2_0((float *)(void *)(ws + 786432), (float *)(void *)(ws + 0), ws + 1179648);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(52, "out_conv2.0", (float *)(void *)(ws + 0), 196608);
-    upernet_depth_small_k53_out_conv2_2((float *)(void *)(ws + 0), output + 0, ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(53, "out_conv2.2", output + 0, 6144);
-    (void)ws;
+    upernet_depth_small_k52_out_conv2_0((float *)(void *)(ws + 786432), (float *)(void *)ws,
+                                        ws + 1179648);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(52, "out_conv2.0", (float *)(void *)ws, 196608);
+    upernet_depth_small_k53_out_conv2_2((float *)(void *)ws, output);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(53, "out_conv2.2", output, 6144);
     return 0;
 }

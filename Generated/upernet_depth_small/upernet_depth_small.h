@@ -19,14 +19,14 @@ extern "C" {
 #define UPERNET_DEPTH_SMALL_WORKSPACE_ALIGN 8
 
 /* Runs the network: reads UPERNET_DEPTH_SMALL_INPUT_SIZE floats from input, writes
- * UPERNET_DEPTH_SMALL_OUTPUT_SIZE floats to output, using UPERNET_DEPTH_SMALL_WORKSPACE_BYTES bytes of
- * workspace. Returns 0 on success, 1 if a pointer is NULL, 2 if the workspace is misaligned.
- * No allocation and no global state: calls with separate workspaces may run concurrently. */
+ * UPERNET_DEPTH_SMALL_OUTPUT_SIZE floats to output, using UPERNET_DEPTH_SMALL_WORKSPACE_BYTES bytes
+ * of workspace. Returns 0 on success, 1 if a pointer is NULL, 2 if the workspace is misaligned. No
+ * allocation and no global state: calls with separate workspaces may run concurrently. */
 int upernet_depth_small_run(const float *input, float *output, void *workspace);
 
 #ifdef UPERNET_DEPTH_SMALL_TRACE
-/* With -DUPERNET_DEPTH_SMALL_TRACE, upernet_depth_small_run calls this after each fused node with the node's
- * index, its name and its output (count floats, NCHW). The user defines it. */
+/* With -DUPERNET_DEPTH_SMALL_TRACE, upernet_depth_small_run calls this after each fused node with
+ * the node's index, its name and its output (count floats, NCHW). The user defines it. */
 void upernet_depth_small_trace(int node, const char *name, const float *data, size_t count);
 #endif
 

@@ -56,16 +56,18 @@ public enum CEmitter {
 
     func location(_ id: ValueID) -> String {
       switch plan.locations[id]! {
-      case .input(let offset): return "input + \(offset)"
-      case .output(let offset): return "output + \(offset)"
-      case .workspace(let offset): return "(float *)(void *)(ws + \(offset))"
+      case .input(let offset): return offset == 0 ? "input" : "input + \(offset)"
+      case .output(let offset): return offset == 0 ? "output" : "output + \(offset)"
+      case .workspace(let offset): return "(float *)(void *)\(workspace(offset))"
       }
     }
+    func workspace(_ offset: Int) -> String { offset == 0 ? "ws" : "(ws + \(offset))" }
     var calls = ""
     for (index, kernel) in model.kernels.enumerated() {
       let node = kernel.node
-      let scratch = plan.offset(of: .scratch(kernel: index)).map { "ws + \($0)" } ?? "ws"
-      let arguments = node.inputs.map(location) + [location(node.output), scratch]
+      let scratch =
+        plan.offset(of: .scratch(kernel: index)).map { [$0 == 0 ? "ws" : "ws + \($0)"] } ?? []
+      let arguments = node.inputs.map(location) + [location(node.output)] + scratch
       calls += "    \(functions[index])(\(arguments.joined(separator: ", ")));\n"
       calls += "    \(upper)_TRACE_NODE(\(index), \(CText.stringLiteral(node.name)), "
       calls += "\(location(node.output)), \(graph[node.output].shape.count));\n"
@@ -74,44 +76,46 @@ public enum CEmitter {
     let inputShapes = graph.inputs.map { graph[$0].shape.description }.joined(separator: " + ")
     let outputShapes = graph.outputs.map { graph[$0].shape.description }.joined(separator: " + ")
     let summary =
-      "\(model.kernels.count) fused nodes, \(graph.parameterCount) parameters in "
-      + "\(weights.pool.bytes) bytes of weights, \(plan.workspaceBytes) bytes of workspace."
+      "\(plural(model.kernels.count, "fused node")), "
+      + "\(plural(graph.parameterCount, "parameter")) in \(weights.pool.bytes) bytes of weights, "
+      + "\(plan.workspaceBytes) bytes of workspace."
       + (options.approximation.map { "\n * APPROXIMATE \($0)" } ?? "")
-    let common: [String: String] = [
-      "prefix": prefix, "PREFIX": upper, "source": CText.comment(options.source),
-      "summary": summary,
+    let common: [String: TemplateValue] = [
+      "prefix": .text(prefix), "PREFIX": .text(upper),
+      "source": .text(CText.comment(options.source)), "summary": .text(summary),
     ]
     let usesCompensatedSums = model.kernels.contains { $0.kind.binaryConv != nil }
     let helpers =
       usesCompensatedSums
       ? try Template("kernels/compensated_sum.c").render([
-        "prefix": prefix, "lanes": "\(model.target.compensatedLanes)",
+        "prefix": .text(prefix), "lanes": .int(model.target.compensatedLanes),
       ]) + "\n" : ""
     let header = try Template("model.h").render(
       common.merging([
-        "inputShapes": inputShapes, "outputShapes": outputShapes,
-        "inputSize": "\(plan.inputFloats)", "outputSize": "\(plan.outputFloats)",
-        "workspaceBytes": "\(max(plan.workspaceBytes, MemoryPlan.alignment))",
-        "workspaceAlign": "8",
+        "inputShapes": .text(inputShapes), "outputShapes": .text(outputShapes),
+        "inputSize": .int(plan.inputFloats), "outputSize": .int(plan.outputFloats),
+        "workspaceBytes": .int(max(plan.workspaceBytes, MemoryPlan.alignment)),
+        "workspaceAlign": 8,
       ]) { $1 })
     let source = try Template("model.c").render(
       common.merging([
-        "declarations": WeightsFile.declarations(weights.pool, prefix: prefix),
-        "kernels": helpers + bodies.joined(separator: "\n"),
-        "calls": calls,
+        "declarations": .text(WeightsFile.declarations(weights.pool, prefix: prefix)),
+        "kernels": .text(helpers + bodies.joined(separator: "\n")),
+        "calls": .text(calls), "usesWorkspace": .bool(!plan.buffers.isEmpty),
       ]) { $1 })
     let definitions = try Template("weights.c").render(
       common.merging([
-        "weightBytes": "\(weights.pool.bytes)",
-        "definitions": WeightsFile.definitions(
-          weights.pool, prefix: prefix, attribute: "\(upper)_WEIGHTS_ATTR"),
+        "weightBytes": .int(weights.pool.bytes),
+        "definitions": .text(
+          WeightsFile.definitions(
+            weights.pool, prefix: prefix, attribute: "\(upper)_WEIGHTS_ATTR")),
       ]) { $1 })
     return GeneratedC(
       prefix: prefix,
       files: [
-        GeneratedC.File(name: "\(prefix).h", contents: header),
-        GeneratedC.File(name: "\(prefix).c", contents: source),
-        GeneratedC.File(name: "\(prefix)_weights.c", contents: definitions),
+        GeneratedC.File(name: "\(prefix).h", contents: CLayout.wrap(header)),
+        GeneratedC.File(name: "\(prefix).c", contents: CLayout.wrap(source)),
+        GeneratedC.File(name: "\(prefix)_weights.c", contents: CLayout.wrap(definitions)),
       ],
       functions: functions)
   }
@@ -164,11 +168,15 @@ enum WeightsFile {
       out += "/* \(CText.comment(entry.comment)) */\n"
       out += "\(attribute) const \(cType(entry.contents)) \(prefix)_\(entry.name)"
       out += "[\(entry.contents.count)] = {"
-      var column = 0
+      // Items fill rows of up to 100 columns.
+      var column = 100
       func append(_ item: String) {
-        if column == 0 { out += "\n   " }
+        if column + 1 + item.count + 1 > 100 {
+          out += "\n   "
+          column = 3
+        }
         out += " " + item + ","
-        column = (column + 1) % (item.count > 8 ? 8 : 16)
+        column += item.count + 2
       }
       switch entry.contents {
       case .floats(let bits): for b in bits { append(CText.float(Float(bitPattern: b))) }

@@ -5,26 +5,22 @@ import Foundation
 
 /// Turning model names and numbers into C text that cannot break the C around it.
 enum CText {
-  /// C statements that set `first`, `step` and `count` for output channel `o` of a bypass:
-  /// the plan's arithmetic with literal bounds, so no table goes to flash.
-  static func bypassSources(_ plan: ChannelBypassPlan) -> String {
+  /// Template text that sets `first`, `step` and `count` for output channel `{{$o}}` of a
+  /// bypass with merged means: the plan's arithmetic with literal bounds, so no table goes to
+  /// flash. (A bypass of copies only needs none: channel o copies `o % in`.)
+  static func bypassSelection(_ plan: ChannelBypassPlan) -> String {
     var branches: [String] = []
     if plan.copies > 0 {
-      branches.append("if (o < \(plan.copies)) { first = o % \(plan.inChannels); }")
+      branches.append("if ({{$o}} < \(plan.copies)) {\n    first = {{$o % \(plan.inChannels)}};\n}")
     }
     if plan.stridedMeans > 0 {
       let end = plan.copies + plan.stridedMeans
       branches.append(
-        "if (o < \(end)) { first = o - \(plan.copies); step = \(plan.stridedMeans); count = \(plan.stridedCount); }"
-      )
+        "if ({{$o}} < \(end)) {\n    first = {{$o - \(plan.copies)}};\n    step = "
+          + "\(plan.stridedMeans);\n    count = \(plan.stridedCount);\n}")
     }
-    if plan.copies < plan.outChannels {
-      let last = plan.sources[plan.outChannels - 1]
-      branches.append("{ first = \(last.start); count = \(last.count); }")
-    }
-    if branches.count == 1 && plan.copies == plan.outChannels {
-      return "first = o % \(plan.inChannels);"
-    }
+    let last = plan.sources[plan.outChannels - 1]
+    branches.append("{\n    first = \(last.start);\n    count = \(last.count);\n}")
     return branches.joined(separator: " else ")
   }
 
@@ -54,11 +50,9 @@ enum CText {
       out.unicodeScalars.append(
         scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
     }
-    while out.contains("*/") || out.contains("/*") || out.contains("??") {
-      out = out.replacingOccurrences(of: "*/", with: "* /").replacingOccurrences(
-        of: "/*", with: "/ *"
-      )
-      .replacingOccurrences(of: "??", with: "? ?")
+    // "{{" and "}}" would open a template tag where the comment goes through a template.
+    for (bad, good) in [("*/", "* /"), ("/*", "/ *"), ("??", "? ?"), ("{{", "{ {"), ("}}", "} }")] {
+      while out.contains(bad) { out = out.replacingOccurrences(of: bad, with: good) }
     }
     return out
   }
@@ -89,5 +83,34 @@ enum CText {
     var text = "\(value)"
     if !text.contains(".") && !text.contains("e") { text += ".0" }
     return text + "f"
+  }
+
+  /// Whether C text names `identifier` as a whole word outside comments and string literals.
+  static func mentions(_ identifier: String, inCode text: Substring) -> Bool {
+    var code = ""
+    var rest = text[...]
+    while !rest.isEmpty {
+      if rest.hasPrefix("/*") {
+        rest = rest.range(of: "*/").map { rest[$0.upperBound...] } ?? ""
+        code += " "
+      } else if rest.first == "\"" {
+        rest = rest.dropFirst()
+        while let c = rest.first, c != "\"" { rest = rest.dropFirst(c == "\\" ? 2 : 1) }
+        rest = rest.dropFirst()
+        code += " "
+      } else {
+        code.append(rest.removeFirst())
+      }
+    }
+    var word = ""
+    for c in code + " " {
+      if c.isLetter || c.isNumber || c == "_" {
+        word.append(c)
+      } else {
+        if word == identifier { return true }
+        word = ""
+      }
+    }
+    return false
   }
 }

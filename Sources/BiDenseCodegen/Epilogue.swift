@@ -1,13 +1,15 @@
 import BiDenseIR
 import BiDensePasses
 
-/// The C statements of a kernel's elementwise epilogue: they update the float `v` of output
-/// channel `o` in place, in the order of the graph.
+/// The statements of a kernel's elementwise epilogue, as template text: they update the float
+/// `v` of output channel `channel` (a template expression, `$o` by default) in place, in the
+/// order of the graph.
 enum Epilogue {
   static func statements(
     _ steps: [EpilogueStep], symbols: [ConstantRole: String], indent: String,
-    value: String = "v", channel: String = "o"
+    value: String = "v", channel: String = "$o"
   ) -> String {
+    let channel = "{{\(channel)}}"
     var out = ""
     for step in steps {
       let line: String

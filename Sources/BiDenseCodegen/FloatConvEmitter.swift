@@ -9,12 +9,12 @@ enum FloatConvEmitter {
     var values = context.commonValues(
       title: "Conv2d \(k.input) -> \(k.output), \(w), groups \(k.groups)", output: k.output,
       input: k.input, epilogueIndent: 16)
-    values["weights"] = context.symbol(.weights)
-    values["bias"] = context.symbol(.bias)
-    values["inPerGroup"] = "\(k.inPerGroup)"
-    values["outPerGroup"] = "\(k.outPerGroup)"
-    values["weightStride"] = "\(k.inPerGroup * w.taps)"
     values.merge(windowValues(w)) { $1 }
+    values.merge([
+      "weights": context.symbol(.weights), "bias": context.symbol(.bias),
+      "groups": .int(k.groups), "inPerGroup": .int(k.inPerGroup),
+      "outPerGroup": .int(k.outPerGroup), "weightStride": .int(k.inPerGroup * w.taps),
+    ]) { $1 }
     return try Template("kernels/float_conv.c").render(values)
   }
 }

@@ -16,54 +16,72 @@ struct KernelContext {
   var compensatedLanes: Int { target.compensatedLanes }
 
   /// The array that plays `role`; packing makes one for every role its kernel kind reads.
-  func symbol(_ role: ConstantRole) -> String {
+  func symbol(_ role: ConstantRole) -> TemplateValue {
     guard let symbol = symbols[role] else {
       preconditionFailure("packing made no \(role) array for \(kernel.node.name)")
     }
-    return symbol
+    return .text(symbol)
   }
 
-  /// The values every kernel's template shares: its function, a title, the output extents,
-  /// and the epilogue at `epilogueIndent` spaces (after `leading` steps, for a lone op).
+  /// The values every kernel's template shares: its function, a title, the shapes and the
+  /// epilogue (after `leading` steps, for a lone op) at `epilogueIndent` spaces.
   func commonValues(
     title: String, output: TensorShape, input: TensorShape?, epilogueIndent: Int = 12,
     leading: [EpilogueStep] = []
-  ) -> [String: String] {
-    var values: [String: String] = [
-      "fn": function,
-      "title": "\(CText.comment(name)): \(title)",
-      "channels": "\(output.channels)", "pixels": "\(output.pixels)",
-      "outChannels": "\(output.channels)", "outHeight": "\(output.height)",
-      "outWidth": "\(output.width)", "outPixels": "\(output.pixels)",
+  ) -> [String: TemplateValue] {
+    var values: [String: TemplateValue] = [
+      "fn": .text(function), "prefix": .text(prefix),
+      "title": .text("\(CText.comment(name)): \(title)"),
       "epilogue": epilogue(indent: epilogueIndent, leading: leading),
     ]
-    if let input {
-      values["inChannels"] = "\(input.channels)"
-      values["inHeight"] = "\(input.height)"
-      values["inWidth"] = "\(input.width)"
-      values["inPixels"] = "\(input.pixels)"
-    }
+    values.merge(Self.sizes(output, "out")) { $1 }
+    values.merge(Self.sizes(output, "")) { $1 }
+    if let input { values.merge(Self.sizes(input, "in")) { $1 } }
     return values
   }
 
-  /// The kernel's epilogue statements at `indent` spaces, after any `leading` steps.
-  func epilogue(indent: Int, leading: [EpilogueStep] = []) -> String {
-    Epilogue.statements(
-      leading + kernel.epilogue, symbols: symbols, indent: String(repeating: " ", count: indent))
+  /// A shape's extents as named sizes: `inChannels` is `IN_CHANNELS` in the C.
+  static func sizes(_ shape: TensorShape, _ side: String) -> [String: TemplateValue] {
+    func key(_ name: String) -> String {
+      side.isEmpty ? name.lowercased() : side + name.prefix(1) + name.dropFirst().lowercased()
+    }
+    func named(_ name: String) -> String { side.isEmpty ? name : side.uppercased() + "_" + name }
+    return [
+      key("Channels"): .named(named("CHANNELS"), shape.channels),
+      key("Height"): .named(named("HEIGHT"), shape.height),
+      key("Width"): .named(named("WIDTH"), shape.width),
+      key("Pixels"): .named(named("PIXELS"), shape.pixels),
+    ]
+  }
+
+  /// The kernel's epilogue statements at `indent` spaces, after any `leading` steps, for
+  /// output channel `channel` (a template expression).
+  func epilogue(indent: Int, leading: [EpilogueStep] = [], channel: String = "$o")
+    -> TemplateValue
+  {
+    .fragment(
+      Epilogue.statements(
+        leading + kernel.epilogue, symbols: symbols, indent: String(repeating: " ", count: indent),
+        channel: channel))
+  }
+
+  /// A template's text, moved right by `indent`, to render inside another template.
+  func partial(_ name: String, indent: Int) throws -> TemplateValue {
+    .fragment(try Template.text(name).indented(by: indent))
   }
 }
 
 /// A window's template values, each key prefixed (`kernelH`, `poolStrideW`, ...).
-func windowValues(_ w: Window, prefix: String = "") -> [String: String] {
+func windowValues(_ w: Window, prefix: String = "") -> [String: TemplateValue] {
   func key(_ name: String) -> String {
     prefix.isEmpty ? name : prefix + name.prefix(1).uppercased() + name.dropFirst()
   }
   return [
-    key("kernelH"): "\(w.kernelH)", key("kernelW"): "\(w.kernelW)",
-    key("strideH"): "\(w.strideH)", key("strideW"): "\(w.strideW)",
-    key("padH"): "\(w.padH)", key("padW"): "\(w.padW)",
-    key("dilationH"): "\(w.dilationH)", key("dilationW"): "\(w.dilationW)",
-    key("area"): "\(w.kernelH * w.kernelW)", key("taps"): "\(w.taps)",
-    key("areaFloat"): CText.float(Float(w.kernelH * w.kernelW)),
+    key("kernelH"): .int(w.kernelH), key("kernelW"): .int(w.kernelW),
+    key("strideH"): .int(w.strideH), key("strideW"): .int(w.strideW),
+    key("padH"): .int(w.padH), key("padW"): .int(w.padW),
+    key("dilationH"): .int(w.dilationH), key("dilationW"): .int(w.dilationW),
+    key("area"): .int(w.taps), key("taps"): .int(w.taps),
+    key("areaFloat"): .text(CText.float(Float(w.taps))),
   ]
 }

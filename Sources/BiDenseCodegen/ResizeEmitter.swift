@@ -8,8 +8,8 @@ enum ResizeEmitter {
       title: "bilinear interpolation (align_corners) \(k.input) -> \(k.output)",
       output: k.output, input: k.input, epilogueIndent: 16)
     // The same float scale as PyTorch's (in − 1) / (out − 1), so source positions match.
-    func scale(_ input: Int, _ output: Int) -> String {
-      CText.float(output > 1 ? Float(input - 1) / Float(output - 1) : 0)
+    func scale(_ input: Int, _ output: Int) -> TemplateValue {
+      .text(CText.float(output > 1 ? Float(input - 1) / Float(output - 1) : 0))
     }
     values["scaleY"] = scale(k.input.height, k.output.height)
     values["scaleX"] = scale(k.input.width, k.output.width)
@@ -20,7 +20,7 @@ enum ResizeEmitter {
     var values = context.commonValues(
       title: "nearest upsampling by \(k.scale), \(k.input) -> \(k.output)", output: k.output,
       input: k.input, epilogueIndent: 16)
-    values["scale"] = "\(k.scale)"
+    values["scale"] = .int(k.scale)
     return try Template("kernels/upsample_nearest.c").render(values)
   }
 }

@@ -57,7 +57,8 @@ package func inFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
   }
 }
 
-/// "1 fused node", "3 fused nodes": a count with its noun in the right number.
-public func plural(_ count: Int, _ noun: String) -> String {
-  "\(count) \(noun)\(count == 1 ? "" : "s")"
+/// "1 fused node", "3 fused nodes": a count with its noun in the right number (`plural` for
+/// the nouns that do not just add an s).
+public func plural(_ count: Int, _ noun: String, _ plural: String? = nil) -> String {
+  "\(count) " + (count == 1 ? noun : plural ?? noun + "s")
 }

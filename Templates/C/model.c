@@ -32,9 +32,10 @@
 {{kernels}}
 int {{prefix}}_run(const float *input, float *output, void *workspace)
 {
+    {{if usesWorkspace}}
     unsigned char *ws = (unsigned char *)workspace;
+    {{end}}
     if (input == NULL || output == NULL || workspace == NULL) return 1;
     if ((uintptr_t)workspace % {{PREFIX}}_WORKSPACE_ALIGN != 0) return 2;
-{{calls}}    (void)ws;
-    return 0;
+{{calls}}    return 0;
 }

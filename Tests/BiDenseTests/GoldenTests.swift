@@ -9,13 +9,18 @@ import Testing
 @testable import BiDensePasses
 @testable import BiDenseReference
 
-/// Generated/ holds the C of the built-in examples; regenerating must give the same bytes.
+/// Generated/ holds the C of the built-in examples; regenerating must give the same bytes, the
+/// files must compile cleanly as they stand, and they must read like C a person wrote.
 @Suite struct GoldenTests {
   static let root = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Generated")
 
   static let checkedIn = ["bidense-conv3x3", "upernet-depth-small"]
+
+  static func folder(_ example: String) -> URL {
+    root.appendingPathComponent(CText.identifier(example))
+  }
 
   @Test(arguments: checkedIn)
   func regeneratesByteForByte(_ example: String) throws {
@@ -31,6 +36,49 @@ import Testing
         stored == file.contents,
         "Generated/\(model.generated.prefix)/\(file.name) is stale: run `swift run bidensec generate \(example)`"
       )
+    }
+  }
+
+  /// The checked-in files compile with gcc as strictly as the README promises, with and
+  /// without the AVX2 path.
+  @Test(.enabled(if: installed("gcc")), arguments: checkedIn)
+  func compilesStrictly(_ example: String) throws {
+    let folder = Self.folder(example)
+    let prefix = CText.identifier(example).uppercased()
+    for extra in [[], ["-mavx2", "-mfma", "-D\(prefix)_AVX2"]]
+    where extra.isEmpty || HostMachine.hasAVX2 {
+      for file in try FileManager.default.contentsOfDirectory(atPath: folder.path)
+      where file.hasSuffix(".c") {
+        let command =
+          ["gcc", "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-c"] + extra
+          + ["-o", "/dev/null", folder.appendingPathComponent(file).path]
+        let result = try Shell.run(command)
+        #expect(result.status == 0, "\(Shell.quoted(command)):\n\(result.output)")
+      }
+    }
+  }
+
+  /// What the generator knows is folded: no multiplication by one, no addition of zero, no
+  /// loop of one iteration, no `(void)` of a name, no line over 100 columns.
+  @Test(arguments: checkedIn)
+  func readsLikeHandWrittenC(_ example: String) throws {
+    let folder = Self.folder(example)
+    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+      let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+      for (number, line) in text.split(separator: "\n").enumerated() {
+        // The code of the line: comments (and the lines inside them) aside.
+        let inComment = line.drop { $0 == " " }.hasPrefix("*")
+        let code = inComment ? "" : line.split(separator: "/*").first.map(String.init) ?? ""
+        let at = "\(file):\(number + 1): \(line)"
+        #expect(line.count <= 100, "\(at)")
+        #expect(code.range(of: #"[*] 1\b(?![.0-9])"#, options: .regularExpression) == nil, "\(at)")
+        #expect(
+          code.range(of: #"[+-] 0\b(?![.0-9xX])"#, options: .regularExpression) == nil, "\(at)")
+        #expect(code.range(of: #"\b0 \*"#, options: .regularExpression) == nil, "\(at)")
+        #expect(code.range(of: #"< 1; \+\+"#, options: .regularExpression) == nil, "\(at)")
+        #expect(code.range(of: #"\(void\)[a-z]"#, options: .regularExpression) == nil, "\(at)")
+        #expect(!line.contains("1 fused nodes"), "\(at)")
+      }
     }
   }
 }

@@ -156,20 +156,6 @@ import Testing
   }
 }
 
-@Suite struct TemplateTests {
-  @Test func sectionsAndValues() throws {
-    let template = Template(
-      name: "t", text: "a{{x}}\n{{#on}}\nyes {{x}}\n{{/on}}\n{{^on}}\nno\n{{/on}}\nz")
-    #expect(try template.render(["x": "1"], flags: ["on": true]) == "a1\nyes 1\nz")
-    #expect(try template.render(["x": "1"], flags: ["on": false]) == "a1\nno\nz")
-  }
-
-  @Test func aMissingValueIsAnError() {
-    let template = Template(name: "t", text: "{{x}}")
-    #expect(throws: BiDenseError.self) { try template.render([:]) }
-  }
-}
-
 @Suite struct MemoryPlanTests {
   /// Buffers live at the same time never overlap, and the peak is at least the lower bound.
   @Test func liveBuffersDoNotOverlap() throws {

@@ -6,167 +6,149 @@ import BiDensePasses
 enum BinaryConvEmitter {
   /// The kernel's DAB: channel means (or the producer's sums), thresholds, scales, signs.
   static func dabFunction(_ g: BinaryConvGeometry, _ layout: DABLayout, _ context: KernelContext)
-    throws -> String
+    throws -> TemplateValue
   {
     let inShape = g.inShape
-    var values: [String: String] = [
-      "fn": context.function, "fnComment": CText.comment(context.name),
-      "prefix": context.prefix, "inChannels": "\(inShape.channels)",
-      "twoInChannels": "\(2 * inShape.channels)", "inPixels": "\(inShape.pixels)",
-      "inPixelsFloat": CText.float(Float(inShape.pixels)), "inCount": "\(inShape.count)",
-      "dab": context.symbol(.dabParameters),
-    ]
-    var flags = [
-      "readsSums": g.readsChannelSums, "signs": false, "floats": false, "bits": false,
-    ]
+    var values = KernelContext.sizes(inShape, "in")
+    values.merge([
+      "fn": .text(context.function), "fnComment": .text(CText.comment(context.name)),
+      "prefix": .text(context.prefix), "inCount": .named("IN_COUNT", inShape.count),
+      "inPixelsFloat": .text(CText.float(Float(inShape.pixels))),
+      "dab": context.symbol(.dabParameters), "readsSums": .bool(g.readsChannelSums),
+      "signs": false, "floats": false, "bits": false,
+    ]) { $1 }
     switch layout {
     case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
       values.merge([
-        "outType": "int8_t", "outCount": "\(inShape.channels * planeHeight * planeWidth)",
-        "planeSize": "\(planeHeight * planeWidth)", "paddedWidth": "\(planeWidth)",
-        "padTop": "\(top)", "padLeft": "\(left)", "inHeight": "\(height)",
-        "inWidth": "\(width)",
-        "layout": "Signs: int8 planes of \(planeHeight)x\(planeWidth), zero outside the input.",
+        "outType": "int8_t",
+        "outCount": .named("SIGN_BYTES", inShape.channels * planeHeight * planeWidth),
+        "planeSize": .named("PLANE", planeHeight * planeWidth),
+        "planeWidth": .named("PLANE_WIDTH", planeWidth), "padTop": .int(top),
+        "padLeft": .int(left), "signHeight": .named("IN_HEIGHT", height),
+        "signWidth": .named(height == 1 ? "IN_PIXELS" : "IN_WIDTH", width),
+        "layout":
+          .text("Signs: int8 planes of \(planeHeight)x\(planeWidth), zero outside the input."),
+        "signs": true,
       ]) { $1 }
-      flags["signs"] = true
     case .floats:
-      values.merge(["outType": "float", "layout": "Out: v = +-s as floats, a plane per channel."]) {
-        $1
-      }
-      flags["floats"] = true
+      values.merge([
+        "outType": "float", "layout": "Out: v = +-s as floats, a plane per channel.",
+        "floats": true,
+      ]) { $1 }
     case .bits(let unitBits, let unitsPerGroup):
       let unitsPerPixel = g.groups * unitsPerGroup
       values.merge([
-        "outType": "uint\(unitBits)_t", "outCount": "\(inShape.pixels * unitsPerPixel)",
-        "inPerGroup": "\(g.inPerGroup)", "unitsPerGroup": "\(unitsPerGroup)",
-        "unitsPerPixel": "\(unitsPerPixel)", "unitBits": "\(unitBits)",
+        "outType": .text("uint\(unitBits)_t"),
+        "outCount": .named("WORDS", inShape.pixels * unitsPerPixel),
+        "inPerGroup": .int(g.inPerGroup), "unitsPerGroup": .int(unitsPerGroup),
+        "groups": .int(g.groups),
+        "unitsPerPixel": .int(unitsPerPixel), "unitBits": .int(unitBits),
         "layout":
-          "Bits packed along channels, \(unitsPerGroup) \(unitBits)-bit word(s) per group of "
-          + "\(g.inPerGroup) channel(s) per pixel.",
+          .text(
+            "Bits packed along channels, \(plural(unitsPerGroup, "\(unitBits)-bit word")) per "
+              + "group of \(plural(g.inPerGroup, "channel")) per pixel."),
+        "bits": true,
       ]) { $1 }
-      flags["bits"] = true
     }
-    return try Template("kernels/dab.c").render(values, flags: flags)
+    return .text(try Template("kernels/dab.c").render(values))
   }
 
-  /// The template values and flags every binary convolution kernel uses: names, shapes, the
-  /// window and the folded BatchNorm (with the weight scale, unless the kernel's weights carry
-  /// it as ±a).
-  static func sharedValues(_ packed: BinaryConvGeometry, _ context: KernelContext)
-    -> (values: [String: String], flags: [String: Bool])
+  /// The template values every binary convolution kernel uses: names, shapes, the window,
+  /// the folded BatchNorm, the bypass and the flags of its channel sums.
+  static func sharedValues(_ g: BinaryConvGeometry, _ context: KernelContext) throws
+    -> [String: TemplateValue]
   {
-    let inShape = packed.inShape
-    let outShape = packed.outShape
-    let kind = packed.transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
-    var values = windowValues(packed.window)
+    let kind = g.transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
+    var values = windowValues(g.window)
+    values.merge(KernelContext.sizes(g.inShape, "in")) { $1 }
+    values.merge(KernelContext.sizes(g.outShape, "out")) { $1 }
     values.merge([
-      "fn": context.function, "prefix": context.prefix,
+      "fn": .text(context.function), "prefix": .text(context.prefix),
       "title":
-        "\(CText.comment(context.name)): \(kind) \(inShape) -> \(outShape), \(packed.window), "
-        + "groups \(packed.groups)" + (packed.bypass == nil ? "" : ", bypass"),
-      "inChannels": "\(inShape.channels)", "inHeight": "\(inShape.height)",
-      "inWidth": "\(inShape.width)", "inPixels": "\(inShape.pixels)",
-      "outChannels": "\(outShape.channels)", "outHeight": "\(outShape.height)",
-      "outWidth": "\(outShape.width)", "outPixels": "\(outShape.pixels)",
-      "outCount": "\(outShape.count)", "groups": "\(packed.groups)",
-      "inPerGroup": "\(packed.inPerGroup)", "outPerGroup": "\(packed.outPerGroup)",
-      "lanes": "\(context.compensatedLanes)",
+        .text(
+          "\(CText.comment(context.name)): \(kind) \(g.inShape) -> \(g.outShape), \(g.window), "
+            + "groups \(g.groups)" + (g.bypass == nil ? "" : ", bypass")),
+      "outCount": .named("OUT_COUNT", g.outShape.count), "groups": .int(g.groups),
+      "inPerGroup": .int(g.inPerGroup), "outPerGroup": .int(g.outPerGroup),
+      "lanes": .int(context.compensatedLanes),
       "multiplier": context.symbol(.multiplier), "offset": context.symbol(.offset),
+      "transposed": .bool(g.transposed), "readsSums": .bool(g.readsChannelSums),
+      "producesSums": .bool(g.producesChannelSums), "bypass": .bool(g.bypass != nil),
+      "epilogue": context.epilogue(indent: 16),
+      "bypassTerm": "", "bypassSource": "",
     ]) { $1 }
-    let flags = [
-      "transposed": packed.transposed, "readsSums": packed.readsChannelSums,
-      "producesSums": packed.producesChannelSums,
-    ]
-    return (values, flags)
-  }
-
-  /// For kernels that store one output at a time: the bypass (its source function and the
-  /// statements adding it to `v`) and the epilogue, at `indent` spaces.
-  static func pixelStoreValues(
-    _ packed: BinaryConvGeometry, _ context: KernelContext, indent: Int
-  ) throws -> [String: String] {
-    var values = ["bypassSource": "", "bypass": ""]
-    if let (plan, source) = packed.bypass {
-      values["bypassSource"] = try bypassSource(source, packed.inShape, context.function)
-      values["bypass"] = try pixelBypass(plan, context.function, indent: indent)
+    if let (plan, source) = g.bypass {
+      values.merge(bypassValues(plan)) { $1 }
+      values["bypassSource"] = try bypassSource(source, g.inShape, context)
+      values["bypassTerm"] = try context.partial("kernels/bypass_pixel.c", indent: 16)
     }
-    values["epilogue"] = context.epilogue(indent: indent)
     return values
   }
 
-  /// The statements adding the bypass of output channel `o` at pixel (oy, ox) to `v`.
-  static func pixelBypass(_ plan: ChannelBypassPlan, _ fn: String, indent: Int) throws -> String {
-    try Template("kernels/bypass.c").render([
-      "fn": fn, "copies": "\(plan.copies)", "sourceChannels": CText.bypassSources(plan),
-    ]).indented(by: indent - 16)
+  /// What the bypass templates read: whether every output copies an input channel, which
+  /// one, and otherwise the selection of the means.
+  static func bypassValues(_ plan: ChannelBypassPlan) -> [String: TemplateValue] {
+    let copiesOnly = plan.copies == plan.outChannels
+    return [
+      "copiesOnly": .bool(copiesOnly), "copies": .int(plan.copies),
+      "identityBypass": .bool(plan.outChannels == plan.inChannels),
+      "copied": .fragment(plan.outChannels == plan.inChannels ? "{{$o}}" : "{{$o % inChannels}}"),
+      "selection": .fragment(copiesOnly ? "" : CText.bypassSelection(plan)),
+    ]
   }
 
   /// The kernel's `_store` function (kernels/store.c): folded BatchNorm, bypass, epilogue and
   /// the producer's channel sums for runs of up to `block` output pixels of one channel.
-  /// `values` and `flags` are the kernel's shared ones.
+  /// `values` are the kernel's shared ones.
   static func storeFunction(
-    _ packed: BinaryConvGeometry, _ values: [String: String], _ flags: [String: Bool],
-    block: Int, _ context: KernelContext
-  ) throws -> String {
-    var storeValues = values
-    storeValues["storeBlock"] = "\(block)"
-    storeValues["epilogue"] = context.epilogue(indent: 8)
-    storeValues["lanesParameter"] = packed.producesChannelSums ? ", float *lanes" : ""
-    var storeFlags = flags
-    storeFlags["directBypass"] = false
-    storeFlags["pixelBypass"] = false
-    storeValues["bypass"] = ""
+    _ g: BinaryConvGeometry, _ values: [String: TemplateValue], block: Int,
+    _ context: KernelContext
+  ) throws -> TemplateValue {
+    var store = values
+    store["storeBlock"] = .int(block)
+    store["epilogue"] = context.epilogue(indent: 8)
+    store["directBypass"] = ""
+    store["bypassTerm"] = ""
     var sourceFunction = ""
-    if let (plan, source) = packed.bypass {
-      storeValues["copies"] = "\(plan.copies)"
-      storeValues["sourceChannels"] = CText.bypassSources(plan)
+    if let (_, source) = g.bypass {
       if case .input = source {
         // Read as rows of the input, no per-pixel function.
-        storeFlags["directBypass"] = true
+        store["directBypass"] = try context.partial("kernels/bypass_rows.c", indent: 4)
+        store["bypassTerm"] = .text("        v += bypass[k];\n")
       } else {
-        storeFlags["pixelBypass"] = true
-        storeValues["bypass"] = try pixelBypass(plan, context.function, indent: 8)
-        sourceFunction = try bypassSource(source, packed.inShape, context.function)
+        store["bypassTerm"] = .fragment(
+          "        const int oy = (p0 + k) / {{outWidth}}, ox = (p0 + k) % {{outWidth}};\n"
+            + (try Template.text("kernels/bypass_pixel.c").indented(by: 8)))
+        if case .text(let text) = try bypassSource(source, g.inShape, context) {
+          sourceFunction = text
+        }
       }
     }
-    return try sourceFunction
-      + Template("kernels/store.c").render(storeValues, flags: storeFlags)
+    return .text(sourceFunction + (try Template("kernels/store.c").render(store)))
   }
 
   /// The function that reads the bypass's source channel at an output pixel.
   static func bypassSource(
-    _ source: FusedBinaryConv.BypassSource, _ inShape: TensorShape, _ fn: String
-  ) throws -> String {
-    var values = [
-      "fn": fn, "inPixels": "\(inShape.pixels)", "inWidth": "\(inShape.width)",
-      "inHeight": "\(inShape.height)", "description": "", "scale": "",
-    ]
-    var flags = ["direct": false, "nearest": false, "pool": false]
+    _ source: FusedBinaryConv.BypassSource, _ inShape: TensorShape, _ context: KernelContext
+  ) throws -> TemplateValue {
+    var values = KernelContext.sizes(inShape, "in")
+    values.merge([
+      "fn": .text(context.function), "description": "", "direct": false, "nearest": false,
+      "pool": false,
+    ]) { $1 }
     switch source {
     case .input:
       values["description"] = "the value"
-      flags["direct"] = true
+      values["direct"] = true
     case .upsampleNearest(let scale):
-      values["description"] = "nearest upsampling by \(scale)"
-      values["scale"] = "\(scale)"
-      flags["nearest"] = true
+      values["description"] = .text("nearest upsampling by \(scale)")
+      values["scale"] = .int(scale)
+      values["nearest"] = true
     case .avgPool(let pool):
-      values["description"] = "AvgPool2d(\(pool))"
+      values["description"] = .text("AvgPool2d(\(pool))")
       values.merge(windowValues(pool, prefix: "pool")) { $1 }
-      flags["pool"] = true
+      values["pool"] = true
     }
-    return try Template("kernels/bypass_source.c").render(values, flags: flags)
-  }
-}
-
-extension String {
-  /// Every non-empty line moved right by `spaces` (left when negative).
-  func indented(by spaces: Int) -> String {
-    guard spaces != 0 else { return self }
-    return split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      if line.isEmpty { return String(line) }
-      if spaces > 0 { return String(repeating: " ", count: spaces) + line }
-      return String(line.dropFirst(min(-spaces, line.prefix { $0 == " " }.count)))
-    }.joined(separator: "\n")
+    return .text(try Template("kernels/bypass_source.c").render(values))
   }
 }

@@ -5,21 +5,17 @@ import BiDensePasses
 enum FloatBaselineEmitter {
   static func emit(_ k: FloatBaselineKernel, _ context: KernelContext) throws -> String {
     let g = k.geometry
-    var (values, flags) = BinaryConvEmitter.sharedValues(g, context)
+    var values = try BinaryConvEmitter.sharedValues(g, context)
     values["store"] = try BinaryConvEmitter.storeFunction(
-      g, values, flags, block: FloatBaselineKernel.block, context)
-    values["lanesArgument"] =
-      g.producesChannelSums ? ", lanes + o * 2 * \(context.compensatedLanes)" : ""
+      g, values, block: FloatBaselineKernel.block, context)
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
-    values["weights"] = context.symbol(.weights)
     values.merge([
-      "block": "\(FloatBaselineKernel.block)", "depth": "\(k.depth)",
-      "depthChunk": "\(FloatBaselineKernel.depthChunk)",
-      "paddedOutPerGroup": "\(k.paddedOutPerGroup)", "colOffset": "\(k.columnsOffset)",
-      "accOffset": "\(k.accumulatorOffset)", "scaleOffset": "\(k.scaleOffset)",
-      "lanesOffset": "\(k.lanesOffset)",
+      "weights": context.symbol(.weights), "block": .int(FloatBaselineKernel.block),
+      "depth": .int(k.depth), "depthChunk": .int(FloatBaselineKernel.depthChunk),
+      "paddedOutPerGroup": .int(k.paddedOutPerGroup), "colOffset": .int(k.columnsOffset),
+      "accOffset": .int(k.accumulatorOffset), "scaleOffset": .int(k.scaleOffset),
+      "lanesOffset": .int(k.lanesOffset),
     ]) { $1 }
-    flags["transposed"] = g.transposed
-    return try Template("kernels/float_baseline_conv.c").render(values, flags: flags)
+    return try Template("kernels/float_baseline_conv.c").render(values)
   }
 }

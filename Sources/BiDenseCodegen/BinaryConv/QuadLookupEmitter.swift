@@ -6,31 +6,40 @@ enum QuadLookupEmitter {
   static func emit(_ k: QuadLookupKernel, _ context: KernelContext) throws -> String {
     let g = k.geometry
     let window = g.window
-    var (values, flags) = BinaryConvEmitter.sharedValues(g, context)
-    values["store"] = try BinaryConvEmitter.storeFunction(
-      g, values, flags, block: QuadLookupKernel.block, context)
-    values["lanesArgument"] =
-      g.producesChannelSums ? ", lanes + o * 2 * \(context.compensatedLanes)" : ""
-    values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
-    values["weightNibbles"] = context.symbol(.weights)
     let block = QuadLookupKernel.block
-    let outputBlock = QuadLookupKernel.outputBlock
+    var values = try BinaryConvEmitter.sharedValues(g, context)
+    values["store"] = try BinaryConvEmitter.storeFunction(g, values, block: block, context)
+    values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
     values.merge([
-      "block": "\(block)", "outputBlock": "\(outputBlock)",
-      "outputBlockLast": "\(outputBlock - 1)", "avxVectors": "\(block / 8)",
-      "neonVectors": "\(block / 4)", "PREFIX": context.prefix.uppercased(),
-      "blockRows": "\(k.blockRows)",
-      "blockWidth": "\(k.blockWidth)", "tableWidth": "\(k.tableWidth)",
-      "sourceStep": "\(window.strideW)", "planeSize": "\(k.planeHeight * k.planeWidth)",
-      "paddedWidth": "\(k.planeWidth)", "quads": "\(k.quads)", "chunkQuads": "\(k.chunkQuads)",
-      "paddedOutChannels": "\(k.paddedOutChannels)", "nibbleBytes": "\(k.nibbleBytes)",
-      "tableTaps": k.sharedRows ? "1" : "\(window.kernelW)",
-      "firstTap": k.sharedRows ? "0" : "tj",
-      "endTap": k.sharedRows ? "\(window.kernelW)" : "tj + 1",
-      "tapShift": k.sharedRows ? "j * \(window.dilationW)" : "0",
-      "scaleOffset": "\(k.scaleOffset)", "tableOffset": "\(k.tableOffset)",
-      "accOffset": "\(k.accumulatorOffset)", "lanesOffset": "\(k.lanesOffset)",
+      "weightNibbles": context.symbol(.weights), "block": .int(block),
+      "outputBlock": .int(QuadLookupKernel.outputBlock),
+      "PREFIX": .text(context.prefix.uppercased()),
+      "blockRows": .int(k.blockRows), "blockWidth": .named("BLOCK_WIDTH", k.blockWidth),
+      "tableWidth": .named("TABLE_WIDTH", k.tableWidth), "sourceStep": .int(window.strideW),
+      "planeSize": .named("PLANE", k.planeHeight * k.planeWidth),
+      "planeWidth": .named("PLANE_WIDTH", k.planeWidth), "quads": .named("QUADS", k.quads),
+      "chunkQuads": .int(k.chunkQuads),
+      "paddedOutChannels": .named("PADDED_OUT", k.paddedOutChannels),
+      "nibbleBytes": .int(k.nibbleBytes), "sharedRows": .bool(k.sharedRows),
+      "tableTaps": .int(k.sharedRows ? 1 : window.kernelW),
+      "rowTaps": .int(k.sharedRows ? window.kernelW : 1),
+      "scaleOffset": .int(k.scaleOffset), "tableOffset": .int(k.tableOffset),
+      "accOffset": .int(k.accumulatorOffset), "lanesOffset": .int(k.lanesOffset),
+      // Quads in this chunk, and output pixels in this block: constants where every chunk and
+      // block is whole.
+      "chunk": .fragment(
+        k.quads <= k.chunkQuads
+          ? "{{quads}}"
+          : k.quads % k.chunkQuads == 0
+            ? "{{chunkQuads}}"
+            : "({{quads - $q0}} < {{chunkQuads}} ? {{quads - $q0}} : {{chunkQuads}})"),
+      "count": .fragment(
+        k.blockWidth <= block
+          ? "{{blockWidth}}"
+          : k.blockWidth % block == 0
+            ? "{{block}}"
+            : "({{blockWidth - $x0}} < {{block}} ? {{blockWidth - $x0}} : {{block}})"),
     ]) { $1 }
-    return try Template("kernels/binary_conv_lut.c").render(values, flags: flags)
+    return try Template("kernels/binary_conv_lut.c").render(values)
   }
 }

@@ -1,12 +1,11 @@
 /* {{title}} */
-static void {{fn}}(const float *a, const float *b, float *y, unsigned char *scratch)
+static void {{fn}}(const float *a, const float *b, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < {{channels}}; ++o) {
-        for (int p = 0; p < {{pixels}}; ++p) {
-            const size_t i = (size_t)o * {{pixels}} + p;
-            float v = a[i] + b[i];
-{{epilogue}}            y[i] = v;
-        }
-    }
+    {{enum}}
+    {{for $o in channels}}
+        {{for $p in pixels}}
+            float v = a[{{$o * pixels + $p}}] + b[{{$o * pixels + $p}}];
+{{epilogue}}            y[{{$o * pixels + $p}}] = v;
+        {{end}}
+    {{end}}
 }

@@ -1,24 +1,25 @@
 /* {{title}}: count_include_pad, so every window divides by {{area}}. */
-static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+static void {{fn}}(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < {{channels}}; ++o) {
-        const float *plane = x + (size_t)o * {{inPixels}};
-        for (int oy = 0; oy < {{outHeight}}; ++oy) {
-            for (int ox = 0; ox < {{outWidth}}; ++ox) {
+    {{enum}}
+    {{for $o in channels}}
+        const float *plane = x{{+ $o * inPixels}};
+        {{for $oy in outHeight}}
+            {{for $ox in outWidth}}
                 float sum = 0.0f;
-                for (int i = 0; i < {{kernelH}}; ++i) {
-                    const int iy = oy * {{strideH}} - {{padH}} + i;
-                    if (iy < 0 || iy >= {{inHeight}}) continue;
-                    for (int j = 0; j < {{kernelW}}; ++j) {
-                        const int ix = ox * {{strideW}} - {{padW}} + j;
-                        if (ix < 0 || ix >= {{inWidth}}) continue;
-                        sum += plane[iy * {{inWidth}} + ix];
-                    }
-                }
+                {{for $i in kernelH}}
+                    {{for $j in kernelW}}
+                        {{if padH > 0 || padW > 0}}
+                        const int iy = {{$oy * strideH + $i - padH}}, ix = {{$ox * strideW + $j - padW}};
+                        if (iy >= 0 && iy < {{inHeight}} && ix >= 0 && ix < {{inWidth}}) sum += plane[iy * {{inWidth}} + ix];
+                        {{else}}
+                        sum += plane[{{($oy * strideH + $i) * inWidth + $ox * strideW + $j}}];
+                        {{end}}
+                    {{end}}
+                {{end}}
                 float v = sum / {{areaFloat}};
-{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
-            }
-        }
-    }
+{{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;
+            {{end}}
+        {{end}}
+    {{end}}
 }

@@ -12,9 +12,9 @@ static {{unit}} {{fn}}_popcount({{unit}} w)
     w = (w + (w >> 4)) & {{ones0f}};
     w = w + (w >> 8);
     w = w + (w >> 16);
-{{#wide}}
+{{if wide}}
     w = w + (w >> 32);
-{{/wide}}
+{{end}}
     return w & 0x7f;
 }
 
@@ -22,7 +22,7 @@ static {{unit}} {{fn}}_popcount({{unit}} w)
 static void {{fn}}_agreements({{unit}} x, const {{unit}} *w, {{unit}} *agree)
 {
     int o = 0;
-{{#wide}}
+{{if wide}}
 #if defined({{PREFIX}}_AVX2)
     /* Four words a step; bytes counted by a 16-entry nibble table, summed per word. */
     const __m256i nibbles = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
@@ -45,61 +45,83 @@ static void {{fn}}_agreements({{unit}} x, const {{unit}} *w, {{unit}} *agree)
         vst1q_u64(agree + o, vaddq_u64(vld1q_u64(agree + o), counts));
     }
 #endif
-{{/wide}}
+{{end}}
     for (; o < {{outChannels}}; ++o) agree[o] += {{fn}}_popcount(({{unit}})~(x ^ w[o]));
 }
 {{bypassSource}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
+    {{enum}}
     {{unit}} *bits = ({{unit}} *)(void *)scratch;
     float *scale = (float *)(void *)(scratch + {{scaleOffset}});
     {{unit}} *agree = ({{unit}} *)(void *)(scratch + {{agreeOffset}});
-{{#producesSums}}
+    {{if producesSums}}
     /* Per output channel, a compensated sum of the stored values, written after the tensor
      * for the DAB of the next layer. */
     float *sums = y + {{outCount}};
     float *carry = (float *)(void *)(scratch + {{carryOffset}});
-    for (int o = 0; o < {{outChannels}}; ++o) sums[o] = carry[o] = 0.0f;
-{{/producesSums}}
+    {{for $o in outChannels}}
+        sums[{{$o}}] = carry[{{$o}}] = 0.0f;
+    {{end}}
+    {{end}}
     {{fn}}_dab(x, bits, scale);
     float layerScale = 0.0f;
     for (int c = 0; c < {{inChannels}}; ++c) layerScale += scale[c];
     layerScale = layerScale / {{inChannelsFloat}};
-    for (int oy = 0; oy < {{outHeight}}; ++oy) {
-        for (int ox = 0; ox < {{outWidth}}; ++ox) {
+    {{for $oy in outHeight}}
+        {{for $ox in outWidth}}
             /* Agreements per output channel over the taps inside the input; taps in the zero
              * padding add nothing. Weights are [tap][word][output], so the inner loop runs
              * across output channels. */
+            {{for $o in outChannels}}
+                agree[{{$o}}] = 0;
+            {{end}}
+            {{if gathers}}
             int n = 0;
-            for (int o = 0; o < {{outChannels}}; ++o) agree[o] = 0;
-            for (int i = 0; i < {{kernelH}}; ++i) {
-                const int iy = oy * {{strideH}} - {{padH}} + i * {{dilationH}};
-                if (iy < 0 || iy >= {{inHeight}}) continue;
-                for (int j = 0; j < {{kernelW}}; ++j) {
-                    const int ix = ox * {{strideW}} - {{padW}} + j * {{dilationW}};
-                    if (ix < 0 || ix >= {{inWidth}}) continue;
-                    const {{unit}} *xb = bits + (size_t)(iy * {{inWidth}} + ix) * {{units}};
-                    const {{unit}} *w = {{weightWords}} + (size_t)(i * {{kernelW}} + j) * {{units}} * {{outChannels}};
-                    for (int q = 0; q < {{units}}; ++q) {
-                        {{fn}}_agreements(xb[q], w + (size_t)q * {{outChannels}}, agree);
-                    }
-                    ++n;
+            {{for $i in kernelH}}
+                const int iy = {{$oy * strideH + $i * dilationH - padH}};
+                if (iy >= 0 && iy < {{inHeight}}) {
+                    {{for $j in kernelW}}
+                        const int ix = {{$ox * strideW + $j * dilationW - padW}};
+                        if (ix >= 0 && ix < {{inWidth}}) {
+                            const {{unit}} *xb = bits{{+ ($iy * inWidth + $ix) * units}};
+                            {{for $q in units}}
+                                {{fn}}_agreements(xb[{{$q}}], {{weightWords}}{{+ (($i * kernelW + $j) * units + $q) * outChannels}}, agree);
+                            {{end}}
+                            ++n;
+                        }
+                    {{end}}
                 }
-            }
-            for (int o = 0; o < {{outChannels}}; ++o) {
+            {{end}}
+            {{else}}
+            {{for $i in kernelH}}
+                {{for $j in kernelW}}
+                    {{for $q in units}}
+                        {{fn}}_agreements(bits[{{(($oy * strideH + $i * dilationH) * inWidth + $ox * strideW + $j * dilationW) * units + $q}}], {{weightWords}}{{+ (($i * kernelW + $j) * units + $q) * outChannels}}, agree);
+                    {{end}}
+                {{end}}
+            {{end}}
+            {{end}}
+            {{for $o in outChannels}}
+                {{if paddingBits > 0}}
                 /* Padding bits are 0 in both words, so they always agree: take them out. */
-                const int sum = 2 * ((int)agree[o] - n * {{paddingBits}}) - n * {{inChannels}};
-                float v = (float)sum * layerScale * {{multiplier}}[o] + {{offset}}[o];
-{{bypass}}{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
-{{#producesSums}}
+                {{end}}
+                {{if gathers}}
+                const int sum = 2 * (int)agree[{{$o}}] - {{$n * (2 * paddingBits + inChannels)}};
+                {{else}}
+                const int sum = 2 * (int)agree[{{$o}}] - {{taps * (2 * paddingBits + inChannels)}};
+                {{end}}
+                float v = (float)sum * layerScale * {{multiplier}}[{{$o}}] + {{offset}}[{{$o}}];
+{{bypassTerm}}{{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;
+                {{if producesSums}}
                 {
-                    const float term = v - carry[o];
-                    const float next = sums[o] + term;
-                    carry[o] = (next - sums[o]) - term;
-                    sums[o] = next;
+                    const float term = v - carry[{{$o}}];
+                    const float next = sums[{{$o}}] + term;
+                    carry[{{$o}}] = (next - sums[{{$o}}]) - term;
+                    sums[{{$o}}] = next;
                 }
-{{/producesSums}}
-            }
-        }
-    }
+                {{end}}
+            {{end}}
+        {{end}}
+    {{end}}
 }

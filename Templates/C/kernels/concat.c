@@ -1,5 +1,5 @@
 /* {{title}} */
 static void {{fn}}({{parameters}})
 {
-    (void)scratch;
+    {{enum}}
 {{parts}}}

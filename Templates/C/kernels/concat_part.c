@@ -1,7 +1,7 @@
-    for (int o = {{first}}; o < {{end}}; ++o) { /* channels of {{source}} */
-        const float *src = {{input}} + (size_t)(o - {{first}}) * {{pixels}};
-        for (int p = 0; p < {{pixels}}; ++p) {
-            float v = src[p];
-{{epilogue}}            y[(size_t)o * {{pixels}} + p] = v;
-        }
-    }
+    /* Channels {{first}} to {{last}}: {{source}}. */
+    {{for $c in channels}}
+        {{for $p in pixels}}
+            float v = {{input}}[{{$c * pixels + $p}}];
+{{epilogue}}            y[{{(first + $c) * pixels + $p}}] = v;
+        {{end}}
+    {{end}}

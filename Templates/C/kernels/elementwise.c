@@ -1,12 +1,11 @@
 /* {{title}} */
-static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+static void {{fn}}(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < {{channels}}; ++o) {
-        for (int p = 0; p < {{pixels}}; ++p) {
-            const size_t i = (size_t)o * {{pixels}} + p;
-            float v = x[i];
-{{epilogue}}            y[i] = v;
-        }
-    }
+    {{enum}}
+    {{for $o in channels}}
+        {{for $p in pixels}}
+            float v = x[{{$o * pixels + $p}}];
+{{epilogue}}            y[{{$o * pixels + $p}}] = v;
+        {{end}}
+    {{end}}
 }

@@ -1,28 +1,33 @@
 /* {{title}} */
-static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+static void {{fn}}(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < {{outChannels}}; ++o) {
-        const int g = o / {{outPerGroup}};
-        const float *w = {{weights}} + (size_t)o * {{weightStride}};
-        for (int oy = 0; oy < {{outHeight}}; ++oy) {
-            for (int ox = 0; ox < {{outWidth}}; ++ox) {
+    {{enum}}
+    {{for $o in outChannels}}
+        const float *w = {{weights}}{{+ $o * weightStride}};
+        {{if groups > 1}}
+        const float *group = x{{+ $o / outPerGroup * inPerGroup * inPixels}};
+        {{else}}
+        const float *group = x;
+        {{end}}
+        {{for $oy in outHeight}}
+            {{for $ox in outWidth}}
                 float acc = 0.0f;
-                for (int c = 0; c < {{inPerGroup}}; ++c) {
-                    const float *plane = x + (size_t)(g * {{inPerGroup}} + c) * {{inPixels}};
-                    for (int i = 0; i < {{kernelH}}; ++i) {
-                        const int iy = oy * {{strideH}} - {{padH}} + i * {{dilationH}};
-                        if (iy < 0 || iy >= {{inHeight}}) continue;
-                        for (int j = 0; j < {{kernelW}}; ++j) {
-                            const int ix = ox * {{strideW}} - {{padW}} + j * {{dilationW}};
-                            if (ix < 0 || ix >= {{inWidth}}) continue;
-                            acc += w[(c * {{kernelH}} + i) * {{kernelW}} + j] * plane[iy * {{inWidth}} + ix];
-                        }
-                    }
-                }
-                float v = acc + {{bias}}[o];
-{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
-            }
-        }
-    }
+                {{for $c in inPerGroup}}
+                    const float *plane = group{{+ $c * inPixels}};
+                    {{for $i in kernelH}}
+                        {{for $j in kernelW}}
+                            {{if padH > 0 || padW > 0}}
+                            const int iy = {{$oy * strideH + $i * dilationH - padH}}, ix = {{$ox * strideW + $j * dilationW - padW}};
+                            if (iy >= 0 && iy < {{inHeight}} && ix >= 0 && ix < {{inWidth}}) acc += w[{{($c * kernelH + $i) * kernelW + $j}}] * plane[iy * {{inWidth}} + ix];
+                            {{else}}
+                            acc += w[{{($c * kernelH + $i) * kernelW + $j}}] * plane[{{($oy * strideH + $i * dilationH) * inWidth + $ox * strideW + $j * dilationW}}];
+                            {{end}}
+                        {{end}}
+                    {{end}}
+                {{end}}
+                float v = acc + {{bias}}[{{$o}}];
+{{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;
+            {{end}}
+        {{end}}
+    {{end}}
 }

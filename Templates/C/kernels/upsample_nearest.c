@@ -1,14 +1,14 @@
 /* {{title}}: out[i] = in[i / {{scale}}]. */
-static void {{fn}}(const float *x, float *y, unsigned char *scratch)
+static void {{fn}}(const float *x, float *y)
 {
-    (void)scratch;
-    for (int o = 0; o < {{channels}}; ++o) {
-        const float *plane = x + (size_t)o * {{inPixels}};
-        for (int oy = 0; oy < {{outHeight}}; ++oy) {
-            for (int ox = 0; ox < {{outWidth}}; ++ox) {
-                float v = plane[(oy / {{scale}}) * {{inWidth}} + ox / {{scale}}];
-{{epilogue}}                y[(size_t)o * {{outPixels}} + oy * {{outWidth}} + ox] = v;
-            }
-        }
-    }
+    {{enum}}
+    {{for $o in channels}}
+        const float *plane = x{{+ $o * inPixels}};
+        {{for $oy in outHeight}}
+            {{for $ox in outWidth}}
+                float v = plane[{{$oy / scale * inWidth + $ox / scale}}];
+{{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;
+            {{end}}
+        {{end}}
+    {{end}}
 }
