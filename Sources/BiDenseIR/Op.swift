@@ -1,5 +1,5 @@
 /// The closed set of primitive operations that BiDense modules lower to. The reference
-/// interpreter gives each one its meaning (SPEC.md); fusion groups them into kernels.
+/// interpreter gives each one its meaning (docs/SEMANTICS.md); fusion groups them into kernels.
 public enum Op: Sendable {
   /// The graph's input number `index`.
   case input(index: Int)
