@@ -7,23 +7,35 @@ import Foundation
 /// `bidensec bench`: times the generated C node by node against the float32 baseline of the
 /// same network, compiled with the same flags, in one invocation.
 enum BenchCommand {
-  static func run(_ words: [String], _ console: Console) throws -> Int32 {
-    let args = try Arguments(
-      words, valued: ["weights", "name", "cc", "cflags", "runs", "dab-scale", "target"],
-      switches: ["native", "quiet", "progress"])
+  static let command = Command(
+    name: "bench",
+    summary: "time the C node by node against a float32 build of the same network",
+    operand: Command.model,
+    options: [
+      .weights,
+      .name,
+      .runs,
+      .native,
+      .target.withHelp(Option.target.help + "; Cortex-M counts instructions"),
+      .cc,
+      .cflags.withDefault(.described(Benchmark.Options().flags.joined(separator: " "))),
+      .dabScale.withHelp("channel (exact) or layer (approximate); the baseline is exact"),
+      .quiet,
+      .progress,
+    ],
+    run: run)
+
+  static func run(_ args: Arguments, _ console: Console) throws -> Int32 {
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
-    let target = try CommandLineTool.target(args) ?? .host
+    let target = try CommandLineTool.chosenTarget(args)
     var options = Benchmark.Options()
     options.target = target
-    options.compiler = args.values["cc"]
+    options.compiler = args.value(.cc)
     if let flags = CommandLineTool.cflags(args) { options.flags = flags }
-    if let runs = try args.integer("runs") {
-      guard runs >= 1 else { throw UsageError("--runs takes a count of at least 1, got \(runs)") }
-      options.runs = runs
-    }
+    if let runs = try args.integer(.runs) { options.runs = runs }
     var compile = try CommandLineTool.compileOptions(args, loaded, target)
-    if args.flags.contains("native") {
+    if args.isGiven(.native) {
       guard target.runner == .native else {
         throw UsageError(
           "--native tunes for this machine; it does not go with --target \(target.name)")

@@ -4,57 +4,82 @@ import BiDenseIR
 import BiDensePasses
 import Foundation
 
-/// The `bidensec` command: `generate`, `verify`, `inspect`, `examples`.
+/// The `bidensec` command: `generate`, `verify`, `inspect`, `bench`, `examples`, with `help`
+/// and `version`.
 public enum CommandLineTool {
-  static let usage = """
-    usage: bidensec generate [MODEL] [--weights W.safetensors] [--name NAME] [-o DIR]
-                             [--target T] [--quiet]
-           bidensec verify   [MODEL] [--weights W.safetensors] [--input X.f32] [--expect Y.f32]
-                             [--target T] [--cc CC] [--cflags FLAGS] [--seed N] [--quiet]
-                             [--dab-scale channel|layer]
-           bidensec inspect  [MODEL] [--weights W.safetensors] [--format text|json|dot]
-                             [--target T] [--dab-scale channel|layer]
-           bidensec bench    [MODEL] [--weights W.safetensors] [--runs N] [--cc CC]
-                             [--cflags FLAGS] [--native] [--dab-scale channel|layer] [--target T]
-           bidensec examples
+  /// The subcommands, in the order the help lists them.
+  static let commands: [Command] = [
+    GenerateCommand.command, VerifyCommand.command, InspectCommand.command, BenchCommand.command,
+    ExamplesCommand.command,
+  ]
 
-    MODEL is a model JSON (a model spec or a native graph; its weights default to the
-    .safetensors file of the same name) or the name of a built-in example; without MODEL the
-    default example (\(Examples.defaultName)) is used. --target is one of
-    \(Target.all.map(\.name).joined(separator: ", ")) (default host): it picks the word size,
-    the compiler and flags (--cc and --cflags override them) and where verify runs the C.
-    --dab-scale=layer trades exactness for speed: one DAB scale per layer, so dense binary
-    convolutions become pure xnor-popcounts; verify reports the error against the exact model.
+  static func command(named name: String) -> Command? {
+    commands.first { $0.name == name }
+  }
 
-    """
+  static let usageLine = "usage: bidensec COMMAND [MODEL] [options]"
+
+  /// `bidensec --help`: the usage line and every command with one line each.
+  static var help: String {
+    let rows =
+      commands.map { ($0.name, $0.summary) } + [
+        ("help", "print this help; 'help COMMAND' or 'COMMAND --help' prints a command's"),
+        ("version", "print the version (also --version)"),
+      ]
+    let width = rows.map(\.0.count).max() ?? 0
+    var text = "\(usageLine)\n\n"
+    text += "bidensec \(version) compiles BiDense binary neural networks to standalone C99.\n\n"
+    text += "commands:\n"
+    for (name, summary) in rows {
+      text += "  " + name + String(repeating: " ", count: width - name.count + 2) + summary + "\n"
+    }
+    text += """
+
+      MODEL is a model JSON (a model spec or a native graph; its weights default to the
+      .safetensors file of the same name) or the name of a built-in example; without MODEL the
+      default example (\(Examples.defaultName)) is used. 'bidensec COMMAND --help' lists the
+      command's options. What the generated C computes is defined in docs/SEMANTICS.md.
+
+      """
+    return text
+  }
+
+  /// What a usage error without a command prints after its message.
+  static let usageReminder = "\(usageLine)\n'bidensec --help' lists the commands\n"
 
   /// Runs the tool on `arguments` (without the program name); returns the exit status.
   public static func main(_ arguments: [String], console: Console = .standard) -> Int32 {
-    guard let command = arguments.first else {
-      console.writeError(usage)
+    guard let name = arguments.first else {
+      console.writeError("bidensec: no command given\n\(usageReminder)")
       return 2
     }
     let rest = Array(arguments.dropFirst())
-    do {
-      switch command {
-      case "generate": return try GenerateCommand.run(rest, console)
-      case "verify": return try VerifyCommand.run(rest, console)
-      case "inspect": return try InspectCommand.run(rest, console)
-      case "bench": return try BenchCommand.run(rest, console)
-      case "examples":
-        for example in Examples.all {
-          let mark = example.name == Examples.defaultName ? " (default)" : ""
-          console.write("\(example.name)\(mark): \(example.summary)\n")
+    switch name {
+    case "help", "--help", "-h":
+      if let topic = rest.first {
+        guard let command = command(named: topic), rest.count == 1 else {
+          console.writeError("bidensec: no command '\(printable(topic))'\n\(usageReminder)")
+          return 2
         }
-        return 0
-      case "help", "--help", "-h":
-        console.write(usage)
-        return 0
-      default:
-        throw UsageError("unknown command '\(printable(command))'")
+        console.write(command.help)
+      } else {
+        console.write(help)
       }
+      return 0
+    case "version", "--version":
+      console.write("bidensec \(version)\n")
+      return 0
+    default:
+      break
+    }
+    guard let command = command(named: name) else {
+      console.writeError("bidensec: unknown command '\(printable(name))'\n\(usageReminder)")
+      return 2
+    }
+    do {
+      return try command(rest, console)
     } catch let error as UsageError {
-      console.writeError("bidensec: \(error.message)\n\n\(usage)")
+      console.writeError("bidensec \(command.name): \(error.message)\n\(command.usageReminder)")
       return 2
     } catch let error as BiDenseError {
       console.writeError("bidensec: error: \(error)\n")
@@ -68,7 +93,7 @@ public enum CommandLineTool {
   /// The model, loaded from the common arguments, with a warning for unused parameters.
   static func loadModel(_ args: Arguments, _ console: Console) throws -> LoadedModel {
     let loaded = try ModelLoader.load(
-      try args.model(), weights: args.values["weights"], name: args.values["name"])
+      try args.model(), weights: args.value(.weights), name: args.value(.name))
     if !loaded.unusedParameters.isEmpty {
       let list = loaded.unusedParameters.prefix(5).map(printable).joined(separator: ", ")
       let more = loaded.unusedParameters.count > 5 ? ", ..." : ""
@@ -81,16 +106,25 @@ public enum CommandLineTool {
 
   /// `--dab-scale channel|layer`: exact per-channel scales (the default) or the approximation.
   static func dabScale(_ args: Arguments) throws -> DABScale {
-    guard let text = args.values["dab-scale"] else { return .perChannel }
+    guard let text = args.value(.dabScale) else { return .perChannel }
     guard let scale = DABScale(rawValue: text) else {
       throw UsageError("--dab-scale takes 'channel' or 'layer', got '\(printable(text))'")
     }
     return scale
   }
 
-  /// The `--target` named, or nil when not given.
+  /// The `--target` given on the command line, or nil when it was not.
   static func target(_ args: Arguments) throws -> Target? {
-    guard let name = args.values["target"] else { return nil }
+    guard args.isGiven(.target), let name = args.value(.target) else { return nil }
+    return try named(name)
+  }
+
+  /// The `--target` given, or its default.
+  static func chosenTarget(_ args: Arguments) throws -> Target {
+    try args.value(.target).map(named) ?? .host
+  }
+
+  private static func named(_ name: String) throws -> Target {
     guard let target = Target.named(name) else {
       throw UsageError(
         "--target is one of \(Target.all.map(\.name).joined(separator: ", ")), "
@@ -104,7 +138,7 @@ public enum CommandLineTool {
     -> CompileOptions
   {
     var options = CompileOptions(
-      prefix: args.values["name"] ?? loaded.graph.name, source: loaded.source,
+      prefix: args.value(.name) ?? loaded.graph.name, source: loaded.source,
       kernels: KernelTarget(wordBits: target.wordBits))
     options.dabScale = try dabScale(args)
     return options
@@ -112,11 +146,11 @@ public enum CommandLineTool {
 
   /// `--cflags` split into words, or nil.
   static func cflags(_ args: Arguments) -> [String]? {
-    args.values["cflags"].map { $0.split(separator: " ").map(String.init) }
+    args.value(.cflags).map { $0.split(separator: " ").map(String.init) }
   }
 
   static func progress(_ args: Arguments, _ console: Console, layers: Int) -> Progress {
-    let wanted = args.flags.contains("progress") || (console.isTerminal && layers > 4)
-    return Progress(console: console, enabled: wanted && !args.flags.contains("quiet"))
+    let wanted = args.isGiven(.progress) || (console.isTerminal && layers > 4)
+    return Progress(console: console, enabled: wanted && !args.isGiven(.quiet))
   }
 }

@@ -6,21 +6,33 @@ import Foundation
 
 /// `bidensec inspect`: the fused graph, per node its kind, shape, memory and flash.
 enum InspectCommand {
-  static func run(_ words: [String], _ console: Console) throws -> Int32 {
-    let args = try Arguments(
-      words, valued: ["weights", "name", "format", "target", "cc", "cflags", "dab-scale"],
-      switches: [])
+  static let command = Command(
+    name: "inspect",
+    summary: "print the fused graph: per node its kernel, shape, memory and flash",
+    operand: Command.model,
+    options: [
+      .weights,
+      .name,
+      .format,
+      .target.withHelp(Option.target.help + "; if given, prints flash and RAM"),
+      .cc.withHelp("the compiler for measuring flash with --target"),
+      .cflags.withHelp("optimisation flags for measuring flash with --target"),
+      .dabScale,
+    ],
+    run: run)
+
+  static func run(_ args: Arguments, _ console: Console) throws -> Int32 {
     let loaded = try CommandLineTool.loadModel(args, console)
     let chosen = try CommandLineTool.target(args)
     let model = try CompiledModel(
-      loaded.graph, options: try CommandLineTool.compileOptions(args, loaded, chosen ?? .host))
-    let format = args.values["format"] ?? "text"
-    guard ["text", "json", "dot"].contains(format) else {
-      throw UsageError("--format is text, json or dot, not '\(printable(format))'")
-    }
+      loaded.graph,
+      options: try CommandLineTool.compileOptions(
+        args, loaded, try CommandLineTool.chosenTarget(args))
+    )
+    let format = args.value(.format) ?? "text"
     let footprint = try chosen.map {
       try TargetFootprint.measure(
-        model, on: $0, compiler: args.values["cc"], optimization: CommandLineTool.cflags(args))
+        model, on: $0, compiler: args.value(.cc), optimization: CommandLineTool.cflags(args))
     }
     switch format {
     case "text": console.write(GraphReport.text(model) + (footprint?.summary ?? ""))

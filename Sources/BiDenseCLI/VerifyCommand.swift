@@ -7,39 +7,52 @@ import Foundation
 /// `bidensec verify`: compiles the generated C, runs it and compares it with the interpreter
 /// node by node (teacher-forced) and end to end; exits 0 only on agreement.
 enum VerifyCommand {
-  static func run(_ words: [String], _ console: Console) throws -> Int32 {
-    let args = try Arguments(
-      words,
-      valued: [
-        "weights", "name", "input", "expect", "cc", "cflags", "dab-scale", "seed", "target",
-      ],
-      switches: ["quiet", "progress"])
+  static let command = Command(
+    name: "verify",
+    summary: "compile and run the C, and compare it node by node with the interpreter",
+    operand: Command.model,
+    options: [
+      .weights,
+      .name,
+      .input,
+      .expect,
+      .seed,
+      .target.withHelp(Option.target.help + "; verify runs the C there"),
+      .cc,
+      .cflags,
+      .dabScale,
+      .quiet.withHelp("print no progress lines (the report is always printed)"),
+      .progress,
+    ],
+    run: run)
+
+  static func run(_ args: Arguments, _ console: Console) throws -> Int32 {
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)
     progress.stage("read \(loaded.source): \(loaded.graph.nodes.count) primitive ops")
-    let target = try CommandLineTool.target(args) ?? .host
+    let target = try CommandLineTool.chosenTarget(args)
     let model = try CompiledModel(
       loaded.graph, options: try CommandLineTool.compileOptions(args, loaded, target))
     progress.stage("generated C for \(model.schedule.nodes.count) fused nodes")
     var options = Verifier.Options()
     options.target = target
-    options.compiler = args.values["cc"]
+    options.compiler = args.value(.cc)
     options.flags = CommandLineTool.cflags(args)
-    if let seed = try args.integer("seed") { options.seed = UInt64(truncatingIfNeeded: seed) }
-    if let input = args.values["input"] {
+    if let seed = try args.integer(.seed) { options.seed = UInt64(truncatingIfNeeded: seed) }
+    if let input = args.value(.input) {
       options.input = try RawFloats.read(path: input)
       options.inputSource = input
     }
-    if let expect = args.values["expect"] {
+    if let expect = args.value(.expect) {
       options.expect = try inFile(expect) { try RawFloats.read(path: expect) }
     }
     let report: Verifier.Report
     do {
       report = try Verifier(model: model, options: options).run(progress: progress.stage)
     } catch let error as BiDenseError
-      where args.values["expect"] != nil && error.message.contains("expected output")
+      where args.isGiven(.expect) && error.message.contains("expected output")
     {
-      throw error.inFile(args.values["expect"]!)
+      throw error.inFile(args.value(.expect)!)
     }
     console.write(format(report, model, options))
     return report.passed ? 0 : 1

@@ -5,7 +5,7 @@ import BiDensePasses
 import BiDenseReference
 import BiDenseTemplates
 
-/// How closely two float arrays agree under SPEC.md's bound:
+/// How closely two float arrays agree, under docs/SEMANTICS.md "Numerics and verification":
 /// |a − r| ≤ 1e-4 · max|r| + 1e-5 for every element.
 public struct Agreement: CustomStringConvertible, Sendable {
   public var count: Int

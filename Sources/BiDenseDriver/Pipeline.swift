@@ -23,7 +23,7 @@ public struct CompileOptions: Sendable {
 
 /// How the DAB scale enters the binary convolutions.
 public enum DABScale: String, Sendable {
-  /// Exact: one scale per input channel, inside the channel sum (SPEC.md).
+  /// Exact: one scale per input channel, inside the channel sum (docs/SEMANTICS.md, "DAB").
   case perChannel = "channel"
   /// Approximate: the channel scales averaged into one per layer, which leaves a pure
   /// xnor-popcount; `verify` reports the error this makes.

@@ -16,7 +16,7 @@ public struct ChannelBypassPlan: Sendable, Equatable {
   public var stridedMeans: Int
   public var stridedCount: Int
 
-  /// The SPEC.md rule: `repeat` copies of the input, then `merge − 1` strided means and one
+  /// The docs/SEMANTICS.md "CFB" rule: `repeat` copies, then `merge − 1` strided means and one
   /// mean of the remaining channels. `merge == 1` makes PyTorch raise, so it is rejected.
   public init(inChannels: Int, outChannels: Int, node: String) throws {
     guard inChannels > 0, outChannels > 0 else {

@@ -1,6 +1,6 @@
 /// The closed set of primitive operations that BiDense modules lower to. The reference
-/// interpreter gives each one its meaning (SPEC.md); fusion groups them into kernels. Every
-/// switch over an op lists each case, so an op that some stage does not handle fails to
+/// interpreter gives each one its meaning (docs/SEMANTICS.md); fusion groups them into kernels.
+/// Every switch over an op lists each case, so an op that some stage does not handle fails to
 /// compile there.
 public enum Op: Sendable {
   /// The graph's input number `index`.

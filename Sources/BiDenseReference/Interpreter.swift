@@ -1,7 +1,7 @@
 import BiDenseIR
 
 /// The reference interpreter: evaluates the primitive graph with plain loops that follow
-/// SPEC.md. It is the truth that the generated C is checked against.
+/// docs/SEMANTICS.md. It is the truth that the generated C is checked against.
 public enum Interpreter {
   /// Runs the whole graph; returns every node's value, indexed by `ValueID`.
   public static func run(_ graph: Graph, inputs: [Tensor]) throws -> [Tensor?] {

@@ -9,7 +9,7 @@ import Testing
 @testable import BiDensePasses
 @testable import BiDenseReference
 
-/// The interpreter against the PyTorch outputs of the reference cases, within SPEC.md's bound.
+/// The interpreter against the reference cases' PyTorch outputs, within docs/SEMANTICS.md's bound.
 @Suite struct InterpreterFixtureTests {
   @Test(arguments: Fixtures.all)
   func matchesPyTorch(_ name: String) throws {

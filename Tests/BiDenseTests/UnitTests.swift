@@ -12,7 +12,7 @@ import Testing
 @Suite struct ChannelBypassTests {
   typealias Source = ChannelBypassPlan.Source
 
-  /// SPEC.md: 16 -> 40 is 2 copies, then 7 means of (x_j, x_{j+7}) and mean(x_14, x_15).
+  /// docs/SEMANTICS.md "CFB": 16 -> 40 is 2 copies, 7 means of (x_j, x_{j+7}), mean(x_14, x_15).
   @Test func repeatThenMerge() throws {
     let plan = try ChannelBypassPlan(inChannels: 16, outChannels: 40, node: "t")
     #expect(plan.sources.count == 40)
@@ -25,7 +25,7 @@ import Testing
     #expect(plan.sources[39] == Source(start: 14, stride: 1, count: 2))
   }
 
-  /// SPEC.md: 48 -> 20 is 19 means of (x_j, x_{j+19}) and the mean of x_38 ... x_47.
+  /// docs/SEMANTICS.md "CFB": 48 -> 20 is 19 means of (x_j, x_{j+19}), the mean of x_38 ... x_47.
   @Test func mergeOnly() throws {
     let plan = try ChannelBypassPlan(inChannels: 48, outChannels: 20, node: "t")
     #expect(plan.sources[0] == Source(start: 0, stride: 19, count: 2))
