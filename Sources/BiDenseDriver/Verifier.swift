@@ -201,6 +201,8 @@ public struct Verifier {
       let tolerance =
         abs(params.k[c]) * 4 * rounding * meanAbs + 4 * rounding * abs(stats.threshold[c])
         + Float.leastNormalMagnitude
+      // With an infinite input the statistics are not numbers: no rounding explains anything.
+      guard tolerance.isFinite, stats.scale[c].isFinite else { continue }
       for i in (c * pixels)..<((c + 1) * pixels)
       where abs(x.data[i] - stats.threshold[c]) <= tolerance {
         indicator.data[i] = 1
