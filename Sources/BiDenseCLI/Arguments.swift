@@ -65,6 +65,31 @@ struct Arguments {
   }
 }
 
+extension Arguments {
+  /// The options that raise the work limits, on every command that loads a model.
+  static let limitOptions: Set<String> = ["max-tensor-elements", "max-workspace-bytes"]
+
+  /// `--max-tensor-elements N` and `--max-workspace-bytes N` over the defaults.
+  func limits() throws -> WorkLimits {
+    var limits = WorkLimits.default
+    if let n = try integer("max-tensor-elements") {
+      guard (1...WorkLimits.maxTensorElementsCeiling).contains(n) else {
+        throw UsageError(
+          "--max-tensor-elements takes 1 to \(WorkLimits.maxTensorElementsCeiling), got \(n)")
+      }
+      limits.maxTensorElements = n
+    }
+    if let n = try integer("max-workspace-bytes") {
+      guard (1...WorkLimits.maxWorkspaceBytesCeiling).contains(n) else {
+        throw UsageError(
+          "--max-workspace-bytes takes 1 to \(WorkLimits.maxWorkspaceBytesCeiling), got \(n)")
+      }
+      limits.maxWorkspaceBytes = n
+    }
+    return limits
+  }
+}
+
 /// A mistake in how the tool was called: printed with the usage, exit status 2.
 struct UsageError: Error {
   var message: String

@@ -9,7 +9,11 @@ import Foundation
 enum BenchCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "cc", "cflags", "runs", "dab-scale", "target"],
+      words,
+      valued: [
+        "weights", "name", "cc", "cflags", "runs", "dab-scale", "target", "max-tensor-elements",
+        "max-workspace-bytes",
+      ],
       switches: ["native", "quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let progress = CommandLineTool.progress(args, console, layers: loaded.graph.nodes.count)

@@ -17,6 +17,7 @@ public enum CommandLineTool {
            bidensec bench    [MODEL] [--weights W.safetensors] [--runs N] [--cc CC]
                              [--cflags FLAGS] [--native] [--dab-scale channel|layer] [--target T]
            bidensec examples
+           bidensec modules
 
     MODEL is a model JSON (a model spec or a native graph; its weights default to the
     .safetensors file of the same name) or the name of a built-in example; without MODEL the
@@ -25,6 +26,8 @@ public enum CommandLineTool {
     the compiler and flags (--cc and --cflags override them) and where verify runs the C.
     --dab-scale=layer trades exactness for speed: one DAB scale per layer, so dense binary
     convolutions become pure xnor-popcounts; verify reports the error against the exact model.
+    --max-tensor-elements N and --max-workspace-bytes N raise the work one model may ask for.
+    modules prints the table of modules, their attributes and parameters.
 
     """
 
@@ -47,6 +50,9 @@ public enum CommandLineTool {
           console.write("\(example.name)\(mark): \(example.summary)\n")
         }
         return 0
+      case "modules":
+        console.write(ModuleTable.markdown())
+        return 0
       case "help", "--help", "-h":
         console.write(usage)
         return 0
@@ -68,7 +74,8 @@ public enum CommandLineTool {
   /// The model, loaded from the common arguments, with a warning for unused parameters.
   static func loadModel(_ args: Arguments, _ console: Console) throws -> LoadedModel {
     let loaded = try ModelLoader.load(
-      try args.model(), weights: args.values["weights"], name: args.values["name"])
+      try args.model(), weights: args.values["weights"], name: args.values["name"],
+      limits: try args.limits())
     if !loaded.unusedParameters.isEmpty {
       let list = loaded.unusedParameters.prefix(5).map(printable).joined(separator: ", ")
       let more = loaded.unusedParameters.count > 5 ? ", ..." : ""

@@ -9,7 +9,11 @@ import Foundation
 enum GenerateCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "output", "target", "cc", "cflags", "dab-scale"],
+      words,
+      valued: [
+        "weights", "name", "output", "target", "cc", "cflags", "dab-scale", "max-tensor-elements",
+        "max-workspace-bytes",
+      ],
       switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)
     let graph = loaded.graph

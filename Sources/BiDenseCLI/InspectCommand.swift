@@ -8,7 +8,11 @@ import Foundation
 enum InspectCommand {
   static func run(_ words: [String], _ console: Console) throws -> Int32 {
     let args = try Arguments(
-      words, valued: ["weights", "name", "format", "target", "cc", "cflags", "dab-scale"],
+      words,
+      valued: [
+        "weights", "name", "format", "target", "cc", "cflags", "dab-scale", "max-tensor-elements",
+        "max-workspace-bytes",
+      ],
       switches: [])
     let loaded = try CommandLineTool.loadModel(args, console)
     let chosen = try CommandLineTool.target(args)

@@ -12,6 +12,7 @@ enum VerifyCommand {
       words,
       valued: [
         "weights", "name", "input", "expect", "cc", "cflags", "dab-scale", "seed", "target",
+        "max-tensor-elements", "max-workspace-bytes",
       ],
       switches: ["quiet", "progress"])
     let loaded = try CommandLineTool.loadModel(args, console)

@@ -171,7 +171,9 @@ import Testing
   @Test(arguments: [0, -2])
   func nonPositiveStride(_ stride: Int) {
     let (spec, weights) = conv(stride: stride, bypass: false)
-    expectError(run(spec, weights), ["model.json", "node 'conv'", "stride \(stride)x\(stride)"])
+    expectError(
+      run(spec, weights),
+      ["model.json", "node 'BiDenseConv2d'", "'constructor.stride' is \(stride)", "1…2^20"])
   }
 
   @Test func kernelLargerThanThePaddedInput() {
