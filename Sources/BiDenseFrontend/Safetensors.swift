@@ -24,7 +24,7 @@ public enum Safetensors {
 
   /// Parses a safetensors file. Every size in the header is checked against the file before
   /// anything is allocated: the header length, each tensor's dtype, shape (its element count
-  /// computed with overflow checks) and byte range, and that no two byte ranges overlap.
+  /// computed with overflow checks) and byte range, and that the byte ranges tile the data.
   public static func parse(_ data: Data) throws -> [String: NamedTensor] {
     let bytes = [UInt8](data)
     guard bytes.count >= 8 else {
@@ -89,17 +89,38 @@ public enum Safetensors {
         throw BiDenseError("tensor '\(printable(name))': \(error.message)")
       }
     }
-    ranges.sort {
+    try checkCoverage(ranges, payload: payload)
+    return tensors
+  }
+
+  /// The tensors' byte ranges must tile the data exactly, as the format requires: no overlap
+  /// (two tensors sharing bytes), no gap and nothing after the last tensor (bytes that belong to
+  /// no tensor, as a damaged or spliced file has).
+  static func checkCoverage(_ ranges: [(range: Range<Int>, name: String)], payload: Int) throws {
+    let sorted = ranges.sorted {
       ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
     }
-    for (a, b) in zip(ranges, ranges.dropFirst())
-    where !a.range.isEmpty && !b.range.isEmpty && b.range.lowerBound < a.range.upperBound {
-      throw BiDenseError(
-        "tensor '\(printable(b.name))': data_offsets [\(b.range.lowerBound), "
-          + "\(b.range.upperBound)] overlap those of '\(printable(a.name))' "
-          + "[\(a.range.lowerBound), \(a.range.upperBound)]")
+    var end = 0
+    var last = ""
+    for (range, name) in sorted {
+      guard range.lowerBound >= end else {
+        throw BiDenseError(
+          "tensor '\(printable(name))': data_offsets [\(range.lowerBound), \(range.upperBound)] "
+            + "overlap those of '\(printable(last))', which end at \(end)")
+      }
+      guard range.lowerBound == end else {
+        throw BiDenseError(
+          "bytes \(end) to \(range.lowerBound) of the tensor data belong to no tensor "
+            + "(before '\(printable(name))')")
+      }
+      end = range.upperBound
+      last = name
     }
-    return tensors
+    guard end == payload else {
+      throw BiDenseError(
+        "the tensor data holds \(payload) bytes but the header accounts for \(end); "
+          + "the file is damaged or has bytes appended")
+    }
   }
 
   /// Bytes per value of a dtype bidensec reads, or nil for one it rejects. I64 is read only

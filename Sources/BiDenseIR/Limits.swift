@@ -6,11 +6,11 @@
 /// says which option raises it.
 ///
 /// The defaults sit well above the largest model bidensec is meant for, the paper's UperNet
-/// (ConvNeXt-tiny, features 256) at 416×544: its largest tensor holds about 29 M elements
-/// (128 channels at full resolution after `out_conv1`), its workspace is about 180 MB and it
-/// has about 600 primitive ops. 2^27 elements (512 MB as float32), 2 GiB of workspace and
-/// 2^16 nodes leave 4 to 100 times that headroom while keeping a hostile file's cost to seconds
-/// and a few gigabytes.
+/// (ConvNeXt-tiny, features 256) at 416×544: its largest tensor holds 29 M elements (128
+/// channels at full resolution, 1×128×416×544, before the head), its workspace peaks at 174 MB
+/// and it lowers to 434 primitive ops. 2^27 elements (134 M, 512 MB as float32), 2 GiB of
+/// workspace and 2^16 ops leave 4.6, 12 and 150 times that headroom, while bounding what a
+/// hostile file can cost to seconds and a few gigabytes.
 public struct WorkLimits: Sendable, Equatable {
   /// Elements of any one tensor: an activation, a model input or a parameter.
   /// `--max-tensor-elements` raises it.

@@ -204,10 +204,17 @@ public struct Attributes: Sendable {
 
   /// A JSON value as a message shows it: integers without a fraction.
   static func show(_ json: JSON) -> String {
-    if case .number(let n) = json.value {
-      return n.rounded() == n && abs(n) < 1e18 ? "\(Int(n))" : "\(n)"
+    switch json.value {
+    case .number(let n): return n.rounded() == n && abs(n) < 1e18 ? "\(Int(n))" : "\(n)"
+    case .array(let items) where items.count <= 8:
+      return "["
+        + items.map { item -> String in
+          if case .number = item.value { return show(item) }
+          if case .array = item.value { return show(item) }
+          return item.kind
+        }.joined(separator: ", ") + "]"
+    default: return json.kind
     }
-    return json.kind
   }
 
   /// One value checked against its spec.
