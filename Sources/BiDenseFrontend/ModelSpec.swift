@@ -51,7 +51,9 @@ public enum ModelSpec {
     let output: ValueID
     do {
       output = try builder.module(module, path: "", constructor: constructor, inputs: inputs)
-    } catch let error as BiDenseError {
+    } catch var error as BiDenseError {
+      // The root module's own nodes have an empty path: name them by the module.
+      if error.node?.isEmpty == true { error.node = nil }
       throw error.atNode(module)
     }
     builder.graph.output(output)

@@ -35,16 +35,45 @@ import Testing
     var rejected = 0
   }
 
+  /// A native graph over conv3x3_same's weights (its convolution's parameters at the root),
+  /// so that the native graph reader meets the mutants too.
+  static let nativeGraph = """
+    {"name": "g", "inputs": [{"name": "x", "shape": [1, 16, 12, 10]}],
+     "nodes": [
+       {"name": "conv", "op": "BiDenseConv2d", "inputs": ["x"], "parameters": "",
+        "attributes": {"in_channels": 16, "out_channels": 16, "kernel_size": 3, "padding": 1}},
+       {"name": "pool", "op": "AvgPool2d", "inputs": ["conv"], "attributes": {"kernel_size": 2}},
+       {"name": "up", "op": "Interpolate", "inputs": ["pool"], "attributes": {"scale_factor": 2}},
+       {"name": "sum", "op": "Add", "inputs": ["up", "x"]},
+       {"name": "cat", "op": "Concat", "inputs": ["sum", "x"], "attributes": {"dim": 1}}],
+     "outputs": ["cat"]}
+    """
+
+  @Test func theUnmutatedNativeGraphLoads() throws {
+    let folder = TemporaryFolder()
+    let graph = folder.write("g.json", Self.nativeGraph)
+    let loaded = try ModelLoader.load(
+      graph, weights: Fixtures.path("conv3x3_same", ".safetensors"), limits: Self.limits)
+    #expect(loaded.unusedParameters.isEmpty)
+    #expect(loaded.limits == Self.limits)
+  }
+
   @Test func everyMutantLoadsOrIsRejectedWithAnError() throws {
     let folder = TemporaryFolder()
     var random = SeededRandom(seed: 20_241_115)
     var outcome = Outcome()
-    let count = 360
+    let count = 400
     for i in 0..<count {
-      let base = Self.cases[Int(random.next() % UInt64(Self.cases.count))]
-      let json = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(base, ".json")))
+      let choice = Int(random.next() % UInt64(Self.cases.count + 1))
+      let native = choice == Self.cases.count
+      let base = native ? "conv3x3_same" : Self.cases[choice]
+      let json =
+        native
+        ? Data(Self.nativeGraph.utf8)
+        : try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(base, ".json")))
       let weights = try Data(
         contentsOf: URL(fileURLWithPath: Fixtures.path(base, ".safetensors")))
+      let label = native ? "native graph" : base
       var mutantJSON = json
       var mutantWeights = weights
       let kind: String
@@ -65,10 +94,10 @@ import Testing
         _ = try CompiledModel(loaded.graph, options: EmitOptions(prefix: "m", source: base))
         outcome.loaded += 1
       } catch let error as BiDenseError {
-        #expect(!error.description.contains("\n"), "\(base) \(kind): \(error)")
+        #expect(!error.description.contains("\n"), "\(label) \(kind): \(error)")
         outcome.rejected += 1
       } catch {
-        Issue.record("\(base) \(kind): not a BiDenseError: \(error)")
+        Issue.record("\(label) \(kind): not a BiDenseError: \(error)")
       }
       try? FileManager.default.removeItem(atPath: specPath)
       try? FileManager.default.removeItem(atPath: weightsPath)
@@ -89,6 +118,7 @@ import Testing
     // Favour the values builders read: constructor arguments and input shapes.
     let interesting = paths.filter {
       $0.hasPrefix("constructor") || $0.hasPrefix("inputs") || $0 == "module"
+        || $0.hasPrefix("nodes")
     }
     let pool = random.next() % 4 == 0 ? paths : interesting
     let path = pool[Int(random.next() % UInt64(pool.count))]
