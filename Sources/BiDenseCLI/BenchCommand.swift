@@ -22,7 +22,7 @@ enum BenchCommand {
       .dabScale.withHelp("channel (exact) or layer (approximate); the baseline is exact"),
       .quiet,
       .progress,
-    ],
+    ] + Option.limits,
     run: run)
 
   static func run(_ args: Arguments, _ console: Console) throws -> Int32 {

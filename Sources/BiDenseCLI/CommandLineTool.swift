@@ -10,7 +10,7 @@ public enum CommandLineTool {
   /// The subcommands, in the order the help lists them.
   static let commands: [Command] = [
     GenerateCommand.command, VerifyCommand.command, InspectCommand.command, BenchCommand.command,
-    ExamplesCommand.command,
+    ExamplesCommand.command, ModulesCommand.command,
   ]
 
   static func command(named name: String) -> Command? {
@@ -91,9 +91,30 @@ public enum CommandLineTool {
   }
 
   /// The model, loaded from the common arguments, with a warning for unused parameters.
+  /// `--max-tensor-elements` and `--max-workspace-bytes` over the default limits.
+  static func limits(_ args: Arguments) throws -> WorkLimits {
+    var limits = WorkLimits.default
+    if let n = try args.integer(.maxTensorElements) {
+      guard n <= WorkLimits.maxTensorElementsCeiling else {
+        throw UsageError(
+          "--max-tensor-elements takes at most \(WorkLimits.maxTensorElementsCeiling), got \(n)")
+      }
+      limits.maxTensorElements = n
+    }
+    if let n = try args.integer(.maxWorkspaceBytes) {
+      guard n <= WorkLimits.maxWorkspaceBytesCeiling else {
+        throw UsageError(
+          "--max-workspace-bytes takes at most \(WorkLimits.maxWorkspaceBytesCeiling), got \(n)")
+      }
+      limits.maxWorkspaceBytes = n
+    }
+    return limits
+  }
+
   static func loadModel(_ args: Arguments, _ console: Console) throws -> LoadedModel {
     let loaded = try ModelLoader.load(
-      try args.model(), weights: args.value(.weights), name: args.value(.name))
+      try args.model(), weights: args.value(.weights), name: args.value(.name),
+      limits: try limits(args))
     if !loaded.unusedParameters.isEmpty {
       let list = loaded.unusedParameters.prefix(5).map(printable).joined(separator: ", ")
       let more = loaded.unusedParameters.count > 5 ? ", ..." : ""
@@ -141,6 +162,7 @@ public enum CommandLineTool {
       prefix: args.value(.name) ?? loaded.graph.name, source: loaded.source,
       kernels: KernelTarget(wordBits: target.wordBits))
     options.dabScale = try dabScale(args)
+    options.limits = loaded.limits
     return options
   }
 

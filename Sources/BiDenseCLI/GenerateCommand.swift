@@ -20,7 +20,7 @@ enum GenerateCommand {
       .dabScale,
       .quiet.withHelp("print nothing on success"),
       .progress,
-    ],
+    ] + Option.limits,
     run: run)
 
   static func run(_ args: Arguments, _ console: Console) throws -> Int32 {

@@ -18,7 +18,7 @@ enum InspectCommand {
       .cc.withHelp("the compiler for measuring flash with --target"),
       .cflags.withHelp("optimisation flags for measuring flash with --target"),
       .dabScale,
-    ],
+    ] + Option.limits,
     run: run)
 
   static func run(_ args: Arguments, _ console: Console) throws -> Int32 {

@@ -145,6 +145,15 @@ extension Option {
   static let seed = Option(
     "seed", value: "N", "the seed of the random input", check: .integer(minimum: nil),
     default: .value(String(Verifier.Options().seed)))
+  static let maxTensorElements = Option(
+    "max-tensor-elements", value: "N",
+    "the most elements any one tensor may have",
+    check: .integer(minimum: 1), default: .value(String(WorkLimits.default.maxTensorElements)))
+  static let maxWorkspaceBytes = Option(
+    "max-workspace-bytes", value: "N", "the most bytes the planned workspace may take",
+    check: .integer(minimum: 1), default: .value(String(WorkLimits.default.maxWorkspaceBytes)))
+  /// The options every command that loads a model takes.
+  static let limits: [Option] = [.maxTensorElements, .maxWorkspaceBytes]
   static let format = Option(
     "format", value: "FORMAT", "text, json (for tools) or dot (for Graphviz)",
     check: .oneOf(["text", "json", "dot"]), default: .value("text"))

@@ -23,7 +23,7 @@ enum VerifyCommand {
       .dabScale,
       .quiet.withHelp("print no progress lines (the report is always printed)"),
       .progress,
-    ],
+    ] + Option.limits,
     run: run)
 
   static func run(_ args: Arguments, _ console: Console) throws -> Int32 {

@@ -13,6 +13,8 @@ public struct CompileOptions: Sendable {
   public var kernels: KernelTarget
   /// The DAB's scale: exact per input channel, or the `--dab-scale=layer` approximation.
   public var dabScale: DABScale = .perChannel
+  /// The work the model may ask for; the workspace is checked once it is planned.
+  public var limits = WorkLimits.default
 
   public init(prefix: String, source: String, kernels: KernelTarget = KernelTarget()) {
     self.prefix = prefix
@@ -54,6 +56,11 @@ public struct CompiledModel: Sendable {
     lowered = try KernelLowering.lower(schedule, for: options.kernels)
     weights = WeightPacking.pack(lowered)
     plan = try MemoryPlan(lowered)
+    guard plan.workspaceBytes <= options.limits.maxWorkspaceBytes else {
+      throw BiDenseError(
+        "the planned workspace takes \(plan.workspaceBytes) bytes, over the limit of "
+          + "\(options.limits.maxWorkspaceBytes) (--max-workspace-bytes raises it)")
+    }
     generated = try CEmitter.emit(
       lowered, weights, plan,
       EmitOptions(

@@ -11,10 +11,10 @@ public struct Example: Sendable {
   public var seed: UInt64
 
   /// The graph with seeded parameters.
-  public func build(name override: String? = nil) throws -> Graph {
+  public func build(name override: String? = nil, limits: WorkLimits = .default) throws -> Graph {
     let json = try JSON.parse(Data(spec.utf8))
     let store = WeightStore.seeded(seed, source: "example \(name)")
-    return try ModelSpec.build(json, weights: store, name: override ?? name).0
+    return try ModelSpec.build(json, weights: store, name: override ?? name, limits: limits).0
   }
 }
 

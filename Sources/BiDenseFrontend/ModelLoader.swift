@@ -8,14 +8,17 @@ public struct LoadedModel: Sendable {
   public var source: String
   /// Parameters in the weights file that no module used.
   public var unusedParameters: [String]
+  /// The work limits the model was built under; the pipeline checks the workspace against
+  /// `limits.maxWorkspaceBytes` once memory is planned.
+  public var limits: WorkLimits = .default
 }
 
 /// Finds and reads a model: a built-in example by name, or a JSON file (a model spec with a
 /// `module`, or a native graph with `nodes`) and its safetensors weights.
 public enum ModelLoader {
-  public static func load(_ model: String?, weights: String?, name: String? = nil) throws
-    -> LoadedModel
-  {
+  public static func load(
+    _ model: String?, weights: String?, name: String? = nil, limits: WorkLimits = .default
+  ) throws -> LoadedModel {
     let model = model ?? Examples.defaultName
     if let example = Examples.named(model) {
       guard weights == nil else {
@@ -23,7 +26,8 @@ public enum ModelLoader {
           "'\(model)' is a built-in example with seeded parameters; it takes no --weights")
       }
       return LoadedModel(
-        graph: try example.build(name: name), source: "example \(model)", unusedParameters: [])
+        graph: try example.build(name: name, limits: limits), source: "example \(model)",
+        unusedParameters: [], limits: limits)
     }
     guard FileManager.default.fileExists(atPath: model) else {
       throw BiDenseError(
@@ -43,16 +47,18 @@ public enum ModelLoader {
     let graph = try inFile(model) { () throws -> Graph in
       let graph: Graph
       if json["module"] != nil {
-        (graph, unused) = try ModelSpec.build(json, weights: store, name: name ?? stem)
+        (graph, unused) = try ModelSpec.build(
+          json, weights: store, name: name ?? stem, limits: limits)
       } else if json["nodes"] != nil {
-        (graph, unused) = try NativeGraph.build(json, weights: store, name: name ?? stem)
+        (graph, unused) = try NativeGraph.build(
+          json, weights: store, name: name ?? stem, limits: limits)
       } else {
         throw BiDenseError(
           "is neither a model spec (with \"module\") nor a native graph (with \"nodes\")")
       }
       return graph
     }
-    return LoadedModel(graph: graph, source: model, unusedParameters: unused)
+    return LoadedModel(graph: graph, source: model, unusedParameters: unused, limits: limits)
   }
 
   /// MODEL.json's weights default to MODEL.safetensors beside it.

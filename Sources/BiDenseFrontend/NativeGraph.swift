@@ -14,13 +14,15 @@ import Foundation
 /// `conv1.binarizer.alpha` and so on; two nodes that name the same `parameters` share them.
 public enum NativeGraph {
   /// The graph, and the names of parameters no node used.
-  public static func build(_ json: JSON, weights: WeightStore, name fallback: String) throws
-    -> (Graph, unused: [String])
-  {
+  public static func build(
+    _ json: JSON, weights: WeightStore, name fallback: String, limits: WorkLimits = .default
+  ) throws -> (Graph, unused: [String]) {
+    try json.requireOnly(["name", "inputs", "nodes", "outputs"], in: "a native graph")
     let name = try json["name"]?.string() ?? fallback
-    var builder = ModuleBuilder(name: name, weights: weights)
+    var builder = ModuleBuilder(name: name, weights: weights, limits: limits)
     var values: [String: ValueID] = [:]
     for entry in try json.require("inputs").array() {
+      try entry.requireOnly(["name", "shape"], in: "a graph input")
       let inputName = try entry.require("name").string()
       guard values[inputName] == nil else {
         throw BiDenseError(node: inputName, "the name is used twice")
@@ -29,6 +31,8 @@ public enum NativeGraph {
         inputName, shape: try entry.require("shape").intArray())
     }
     for entry in try json.require("nodes").array() {
+      try entry.requireOnly(
+        ["name", "op", "inputs", "attributes", "parameters"], in: "a graph node")
       let nodeName = try entry.require("name").string()
       do {
         guard values[nodeName] == nil else { throw BiDenseError("the name is used twice") }

@@ -19,6 +19,12 @@ public enum Safetensors {
     return try inFile(path) { try parse(data) }
   }
 
+  /// The largest header accepted, as the safetensors library itself caps it.
+  static let maximumHeaderBytes = 100_000_000
+
+  /// Parses a safetensors file. Every size in the header is checked against the file before
+  /// anything is allocated: the header length, each tensor's dtype, shape (its element count
+  /// computed with overflow checks) and byte range, and that the byte ranges tile the data.
   public static func parse(_ data: Data) throws -> [String: NamedTensor] {
     let bytes = [UInt8](data)
     guard bytes.count >= 8 else {
@@ -31,18 +37,26 @@ public enum Safetensors {
         "safetensors header length \(headerLength) runs past the end of the file "
           + "(\(bytes.count) bytes)")
     }
+    guard headerLength <= UInt64(maximumHeaderBytes) else {
+      throw BiDenseError(
+        "safetensors header length \(headerLength) is over the format's limit of "
+          + "\(maximumHeaderBytes) bytes")
+    }
     let dataStart = 8 + Int(headerLength)
     let header: JSON
+    let entries: [String: JSON]
     do {
       header = try JSON.parse(Data(bytes[8..<dataStart]))
+      entries = try header.object()
     } catch let error as BiDenseError {
       throw BiDenseError("safetensors header \(error.message)")
     }
     let payload = bytes.count - dataStart
     var tensors: [String: NamedTensor] = [:]
-    for name in try header.object().keys.sorted() where name != "__metadata__" {
-      let entry = try header.require(name)
+    var ranges: [(range: Range<Int>, name: String)] = []
+    for name in entries.keys.sorted() where name != "__metadata__" {
       do {
+        let entry = try header.require(name)
         let dtype = try entry.require("dtype").string()
         let shape = try entry.require("shape").intArray()
         let offsets = try entry.require("data_offsets").intArray()
@@ -55,48 +69,89 @@ public enum Safetensors {
           throw BiDenseError(
             "data_offsets \(offsets) lie outside the \(payload) bytes of tensor data")
         }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-        let range = (dataStart + offsets[0])..<(dataStart + offsets[1])
-        guard let values = try decode(bytes, range, dtype: dtype, count: count, name: name) else {
-          continue
+        guard let width = width(of: dtype, name: name) else {
+          throw BiDenseError("dtype \(printable(dtype)) is not supported (F32, F16 and BF16 are)")
         }
+        let range = offsets[0]..<offsets[1]
+        guard let count = Checked.product(shape), let size = Checked.multiply(count, width),
+          size == range.count
+        else {
+          let needed = Checked.product(shape).flatMap { Checked.multiply($0, width) }
+          throw BiDenseError(
+            "holds \(range.count) bytes but its shape \(shape) needs "
+              + (needed.map { "\($0)" } ?? "more than 2^63") + " (\(width) bytes per value)")
+        }
+        ranges.append((range, name))
+        guard dtype != "I64" else { continue }  // num_batches_tracked: unused at inference
+        let values = decode(bytes, range.lowerBound + dataStart, dtype: dtype, count: count)
         tensors[name] = NamedTensor(shape: shape, values: values)
       } catch let error as BiDenseError {
         throw BiDenseError("tensor '\(printable(name))': \(error.message)")
       }
     }
+    try checkCoverage(ranges, payload: payload)
     return tensors
   }
 
-  /// The values of one tensor as float32, or nil for a tensor to skip.
-  private static func decode(
-    _ bytes: [UInt8], _ range: Range<Int>, dtype: String, count: Int, name: String
-  ) throws -> [Float]? {
-    let width: Int
-    switch dtype {
-    case "F32": width = 4
-    case "F16", "BF16": width = 2
-    case "I64" where name.hasSuffix("num_batches_tracked"): return nil
-    default:
-      throw BiDenseError("dtype \(dtype) is not supported (F32, F16 and BF16 are)")
+  /// The tensors' byte ranges must tile the data exactly, as the format requires: no overlap
+  /// (two tensors sharing bytes), no gap and nothing after the last tensor (bytes that belong to
+  /// no tensor, as a damaged or spliced file has).
+  static func checkCoverage(_ ranges: [(range: Range<Int>, name: String)], payload: Int) throws {
+    let sorted = ranges.sorted {
+      ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
     }
-    guard range.count == count * width else {
+    var end = 0
+    var last = ""
+    for (range, name) in sorted {
+      guard range.lowerBound >= end else {
+        throw BiDenseError(
+          "tensor '\(printable(name))': data_offsets [\(range.lowerBound), \(range.upperBound)] "
+            + "overlap those of '\(printable(last))', which end at \(end)")
+      }
+      guard range.lowerBound == end else {
+        throw BiDenseError(
+          "bytes \(end) to \(range.lowerBound) of the tensor data belong to no tensor "
+            + "(before '\(printable(name))')")
+      }
+      end = range.upperBound
+      last = name
+    }
+    guard end == payload else {
       throw BiDenseError(
-        "holds \(range.count) bytes but its shape needs \(count) × \(width) = \(count * width)")
+        "the tensor data holds \(payload) bytes but the header accounts for \(end); "
+          + "the file is damaged or has bytes appended")
     }
+  }
+
+  /// Bytes per value of a dtype bidensec reads, or nil for one it rejects. I64 is read only
+  /// for the `num_batches_tracked` counters of a state_dict, which inference ignores.
+  static func width(of dtype: String, name: String) -> Int? {
+    switch dtype {
+    case "F32": return 4
+    case "F16", "BF16": return 2
+    case "I64" where name.hasSuffix("num_batches_tracked"): return 8
+    default: return nil
+    }
+  }
+
+  /// `count` values of `dtype` from `start` on, as float32; the caller has checked the range.
+  private static func decode(_ bytes: [UInt8], _ start: Int, dtype: String, count: Int)
+    -> [Float]
+  {
     var values = [Float](repeating: 0, count: count)
-    let base = range.lowerBound
     for i in 0..<count {
-      let p = base + i * width
       switch dtype {
       case "F32":
+        let p = start + 4 * i
         let bits =
           UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16
           | UInt32(bytes[p + 3]) << 24
         values[i] = Float(bitPattern: bits)
       case "F16":
+        let p = start + 2 * i
         values[i] = halfToFloat(UInt16(bytes[p]) | UInt16(bytes[p + 1]) << 8)
       default:
+        let p = start + 2 * i
         values[i] = Float(bitPattern: (UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8) << 16)
       }
     }

@@ -26,6 +26,10 @@ public struct WeightStore: Sendable {
   /// The tensor `name`, which must have `shape`; a 1×C×1×1 tensor also matches [C] and back,
   /// since PyTorch stores per-channel vectors both ways.
   public mutating func take(_ name: String, shape: [Int], node: String) throws -> [Float] {
+    guard shape.allSatisfy({ $0 >= 0 }), let count = Checked.product(shape) else {
+      throw BiDenseError(
+        file: source, node: node, "parameter '\(printable(name))' has an impossible shape \(shape)")
+    }
     if tensors[name] == nil, let seed = synthesisSeed {
       tensors[name] = NamedTensor(shape: shape, values: Self.synthesize(name, shape, seed))
     }
@@ -38,6 +42,12 @@ public struct WeightStore: Sendable {
       throw BiDenseError(
         file: source, node: node,
         "parameter '\(printable(name))' has shape \(tensor.shape), expected \(shape)")
+    }
+    guard tensor.values.count == count else {
+      throw BiDenseError(
+        file: source, node: node,
+        "parameter '\(printable(name))' holds \(tensor.values.count) values, but its shape "
+          + "\(shape) needs \(count)")
     }
     used.insert(name)
     return tensor.values
@@ -76,7 +86,7 @@ public struct WeightStore: Sendable {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
     var random = SeededRandom(seed: hash ^ seed)
-    let count = shape.reduce(1, *)
+    let count = Checked.product(shape) ?? 0
     let leaf = name.split(separator: ".").last.map(String.init) ?? name
     let vector = shape.count <= 1
     switch leaf {

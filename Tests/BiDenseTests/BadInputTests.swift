@@ -171,7 +171,9 @@ import Testing
   @Test(arguments: [0, -2])
   func nonPositiveStride(_ stride: Int) {
     let (spec, weights) = conv(stride: stride, bypass: false)
-    expectError(run(spec, weights), ["model.json", "node 'conv'", "stride \(stride)x\(stride)"])
+    expectError(
+      run(spec, weights),
+      ["model.json", "node 'BiDenseConv2d'", "'constructor.stride' is \(stride)", "1…2^20"])
   }
 
   @Test func kernelLargerThanThePaddedInput() {
@@ -184,6 +186,164 @@ import Testing
     let input = folder.write("x.f32", RawFloats.encode([1, 2, 3]))
     let run = CommandRun(["verify", spec, "--weights", weights, "--input", input])
     expectError(run, ["x.f32", "3 floats", "288"])
+  }
+
+  /// A model spec for one BiDenseConv2d with the given constructor text, and good weights for
+  /// 8 -> 8 channels, 3x3.
+  func spec(_ constructor: String, input: String = "[1, 8, 6, 6]", extra: String = "") -> (
+    spec: String, weights: String
+  ) {
+    let (_, weights) = conv()
+    let spec = folder.write(
+      "spec.json",
+      "{\"module\": \"BiDenseConv2d\", \"constructor\": {\(constructor)}, \"inputs\": [\(input)]\(extra)}"
+    )
+    return (spec, weights)
+  }
+
+  @Test func unknownAttribute() {
+    let (spec, weights) = spec(#""in_channels": 8, "out_channels": 8, "kernal_size": 3"#)
+    expectError(
+      run(spec, weights),
+      [
+        "spec.json", "node 'BiDenseConv2d'", "no attribute 'kernal_size'",
+        "'constructor.kernal_size'",
+      ])
+  }
+
+  @Test func unknownAttributeInANativeGraph() {
+    let (_, weights) = conv()
+    let graph = folder.write(
+      "g.json",
+      """
+      {"inputs": [{"name": "x", "shape": [1, 8, 6, 6]}],
+       "nodes": [{"name": "pool", "op": "AvgPool2d", "inputs": ["x"],
+                  "attributes": {"kernel_size": 2, "strides": 2}}],
+       "outputs": ["pool"]}
+      """)
+    expectError(
+      run(graph, weights),
+      [
+        "g.json", "node 'pool'", "AvgPool2d has no attribute 'strides'",
+        "nodes[0].attributes.strides",
+      ])
+  }
+
+  /// Values that trapped or allocated terabytes before the table checked them.
+  @Test(arguments: [
+    ("in_channels", "2147483648"), ("in_channels", "-1"), ("in_channels", "0"),
+    ("out_channels", "9223372036854775808"), ("kernel_size", "0"), ("kernel_size", "-2147483648"),
+    ("kernel_size", "[3, -1]"), ("groups", "0"), ("dilation", "1e308"), ("padding", "-1"),
+    ("stride", "\"3\""), ("padding", "null"), ("bias", "1"), ("kernel_size", "[1, 2, 3]"),
+  ])
+  func hostileConstructorValue(_ name: String, _ value: String) {
+    var fields = ["\"in_channels\": 8", "\"out_channels\": 8"].filter { !$0.contains(name) }
+    fields.append("\"\(name)\": \(value)")
+    let (spec, weights) = spec(fields.joined(separator: ", "))
+    expectError(run(spec, weights), ["spec.json", "node 'BiDenseConv2d'", "'constructor.\(name)'"])
+  }
+
+  @Test func groupsMustDivideTheChannels() {
+    let (spec, weights) = spec(#""in_channels": 8, "out_channels": 8, "groups": 3, "padding": 1"#)
+    expectError(run(spec, weights), ["spec.json", "node 'conv'", "groups 3", "8 and 8"])
+  }
+
+  /// A weight too large for the limits is rejected before it is read or allocated.
+  @Test func oversizedWeight() {
+    let (spec, weights) = spec(#""in_channels": 65536, "out_channels": 65536, "bypass": false"#)
+    expectError(
+      run(spec, weights),
+      [
+        "spec.json", "node 'conv'", "[65536, 65536, 3, 3]", "38654705664 elements",
+        "--max-tensor-elements",
+      ])
+  }
+
+  @Test func oversizedInput() {
+    let (spec, weights) = spec(
+      #""in_channels": 8, "out_channels": 8, "padding": 1"#, input: "[1, 8, 1000000, 1000000]")
+    expectError(
+      run(spec, weights),
+      ["spec.json", "node 'input'", "8000000000000 elements", "134217728", "--max-tensor-elements"])
+  }
+
+  @Test func oversizedOutput() {
+    let (spec, weights) = spec(
+      #""in_channels": 8, "out_channels": 8, "padding": 100000, "bypass": false"#)
+    expectError(
+      run(spec, weights), ["spec.json", "node 'conv'", "output shape", "--max-tensor-elements"])
+  }
+
+  /// The limit is an option: lowered, the good case fails; raised back, it passes.
+  @Test func theTensorLimitIsAnOption() {
+    let (spec, weights) = conv()
+    let out = folder.path("out")
+    let low = CommandRun(
+      ["generate", spec, "--weights", weights, "-o", out, "--max-tensor-elements", "100"])
+    expectError(low, ["model.json", "288 elements", "limit of 100", "--max-tensor-elements"])
+    let enough = CommandRun(
+      ["generate", spec, "--weights", weights, "-o", out, "--max-tensor-elements=1000"])
+    #expect(enough.status == 0, "\(enough.stderr)")
+    #expect(CommandRun(["generate", spec, "--max-tensor-elements", "0"]).status == 2)
+    #expect(CommandRun(["inspect", spec, "--max-workspace-bytes", "x"]).status == 2)
+  }
+
+  @Test func theLimitsReachTheLoadedModel() throws {
+    let (spec, weights) = conv()
+    let limits = WorkLimits(maxTensorElements: 5000, maxWorkspaceBytes: 12345)
+    let loaded = try ModelLoader.load(spec, weights: weights, limits: limits)
+    #expect(loaded.limits == limits)
+    let args = try Arguments(
+      ["--max-workspace-bytes", "4096"], options: Option.limits, operands: 0)
+    #expect(try CommandLineTool.limits(args) == WorkLimits(maxWorkspaceBytes: 4096))
+  }
+
+  @Test func unknownModelSpecField() {
+    let (spec, weights) = spec(
+      #""in_channels": 8, "out_channels": 8, "padding": 1"#, extra: #", "contructor": {}"#)
+    expectError(run(spec, weights), ["spec.json", "has no field 'contructor'"])
+  }
+
+  @Test func outputsMustBeWhatTheModuleComputes() {
+    let (spec, weights) = spec(
+      #""in_channels": 8, "out_channels": 8, "padding": 1"#, extra: #", "outputs": [[1, 8, 5, 5]]"#)
+    expectError(run(spec, weights), ["spec.json", "[[1, 8, 5, 5]]", "[[1, 8, 6, 6]]"])
+  }
+
+  @Test func listedParametersMustBeInTheWeights() {
+    let (spec, weights) = spec(
+      #""in_channels": 8, "out_channels": 8, "padding": 1"#,
+      extra: #", "parameters": {"conv.weight": [8, 8, 5, 5]}"#)
+    expectError(run(spec, weights), ["model.safetensors", "conv.weight", "[8, 8, 5, 5]"])
+  }
+
+  @Test func overlappingTensors() {
+    let (spec, _) = conv()
+    let weights = rawSafetensors(
+      "overlap.safetensors",
+      header: #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "#
+        + #""b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
+      payload: [UInt8](repeating: 0, count: 12))
+    expectError(run(spec, weights), ["overlap.safetensors", "'b'", "overlap", "'a'"])
+  }
+
+  @Test func shapeWhoseElementCountOverflows() {
+    let (spec, _) = conv()
+    let weights = rawSafetensors(
+      "huge.safetensors",
+      header:
+        #"{"a": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 8]}}"#,
+      payload: [UInt8](repeating: 0, count: 8))
+    expectError(run(spec, weights), ["huge.safetensors", "'a'", "more than 2^63"])
+  }
+
+  @Test func tensorBytesDisagreeWithTheShape() {
+    let (spec, _) = conv()
+    let weights = rawSafetensors(
+      "short.safetensors",
+      header: #"{"a": {"dtype": "F16", "shape": [3], "data_offsets": [0, 8]}}"#,
+      payload: [UInt8](repeating: 0, count: 8))
+    expectError(run(spec, weights), ["short.safetensors", "'a'", "holds 8 bytes", "needs 6"])
   }
 
   @Test func usageErrorsExitWithTwo() {

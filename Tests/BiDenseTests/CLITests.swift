@@ -6,7 +6,7 @@ import Testing
 /// The command line explains itself: `--help` per command and overall, `--version`, and usage
 /// errors that exit 2 with the command's usage line.
 @Suite struct CLITests {
-  static let commandNames = ["generate", "verify", "inspect", "bench", "examples"]
+  static let commandNames = ["generate", "verify", "inspect", "bench", "examples", "modules"]
 
   static func command(_ name: String) throws -> Command {
     try #require(CommandLineTool.command(named: name))

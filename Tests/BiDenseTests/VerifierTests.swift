@@ -24,3 +24,19 @@ import Testing
     #expect(!report.passed)
   }
 }
+
+@Suite struct WorkspaceLimitTests {
+  /// The planned workspace is checked against the limit once memory planning has sized it.
+  @Test func aWorkspaceOverTheLimitIsAnError() throws {
+    let graph = try Examples.named("bidense-conv3x3")!.build()
+    var options = CompileOptions(prefix: "m", source: "test")
+    options.limits.maxWorkspaceBytes = 1024
+    #expect {
+      try CompiledModel(graph, options: options)
+    } throws: { error in
+      "\(error)".contains("over the limit of 1024 (--max-workspace-bytes raises it)")
+    }
+    options.limits.maxWorkspaceBytes = 1 << 20
+    #expect(try CompiledModel(graph, options: options).plan.workspaceBytes > 1024)
+  }
+}

@@ -15,6 +15,7 @@ extension ModuleBuilder {
 
   /// Block: dw 7×7 BiDense → pw 1×1 up ×4 → LearnableBias → PReLU → pw 1×1 down; no residual.
   mutating func convNeXtBlock(_ path: String, dim: Int, _ x: ValueID) throws -> ValueID {
+    try requireConvBypass(child(path, "pwconv2"), 4 * dim, dim)
     var y = try biDenseConv(
       child(path, "dwconv"),
       ConvolutionArguments(inChannels: dim, outChannels: dim, kernel: 7, padding: 3, groups: dim),
@@ -37,7 +38,7 @@ extension ModuleBuilder {
     throws -> [ValueID]
   {
     guard depths.count == 4, dims.count == 4, dims.allSatisfy({ $0 > 0 }),
-      depths.allSatisfy({ $0 >= 0 })
+      depths.allSatisfy({ $0 >= 0 }), inChannels > 0
     else {
       throw BiDenseError(
         node: path, "ConvNeXt needs 4 positive dims and 4 depths, got dims \(dims) depths \(depths)"
@@ -67,5 +68,36 @@ extension ModuleBuilder {
       weights.acknowledge(parameter(path, name))
     }
     return features
+  }
+}
+
+extension ModuleBuilder {
+  /// The bypass of the BiDense convolution at `path` exists (merge != 1); the error names the
+  /// node as the convolution's own check would.
+  func requireConvBypass(_ path: String, _ inChannels: Int, _ outChannels: Int) throws {
+    _ = try ChannelBypassPlan(
+      inChannels: inChannels, outChannels: outChannels, node: path.isEmpty ? "bypass" : path)
+  }
+}
+
+extension ModuleTable {
+  static let convNeXtBlock = ModuleDefinition(
+    "Block",
+    "ConvNeXt block: dw 7×7 → pw ×4 → LearnableBias → PReLU → pw back; no residual",
+    attributes: [
+      .channels("dim"),
+      AttributeSpec(
+        "drop_path", .float(minimum: 0, exclusive: false, maximum: 1), .value(.float(0)),
+        note: "no effect in eval"),
+    ],
+    parameters: [
+      .child("dwconv.", module: "BiDenseConv2d", note: "7×7, groups = dim"),
+      .child("pwconv1.", module: "BiDenseConv2d", note: "1×1, dim → 4·dim"),
+      .tensors(["move.bias"], shape: "[1, 4·dim, 1, 1]"),
+      .tensors(["act.weight"], shape: "[4·dim]"),
+      .child("pwconv2.", module: "BiDenseConv2d", note: "1×1, 4·dim → dim"),
+    ]
+  ) { b, call in
+    try b.convNeXtBlock(call.path, dim: try call.attributes.int("dim"), call.input)
   }
 }

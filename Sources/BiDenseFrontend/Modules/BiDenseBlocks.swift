@@ -7,6 +7,7 @@ extension ModuleBuilder {
   mutating func transition(_ path: String, inChannels: Int, outChannels: Int, _ x: ValueID)
     throws -> ValueID
   {
+    try requireBypass(path, inChannels, outChannels)
     let conv = try biDenseConv(
       child(path, "conv"),
       ConvolutionArguments(
@@ -20,6 +21,7 @@ extension ModuleBuilder {
   mutating func biDenseDown(_ path: String, inChannels: Int, outChannels: Int, _ x: ValueID)
     throws -> ValueID
   {
+    try requireBypass(path, inChannels, outChannels)
     let conv = try biDenseConv(
       child(path, "conv"),
       ConvolutionArguments(
@@ -36,6 +38,7 @@ extension ModuleBuilder {
   mutating func biDenseUp(
     _ path: String, inChannels: Int, outChannels: Int, scale: Int, _ x: ValueID
   ) throws -> ValueID {
+    try requireBypass(path, inChannels, outChannels)
     let conv = try biDenseConv(
       child(path, "conv"),
       ConvolutionArguments(
@@ -52,5 +55,51 @@ extension ModuleBuilder {
   {
     let bypass = try graph.channelBypass(node(path, "bypass"), source, outChannels: outChannels)
     return try graph.add(node(path, "add"), y, bypass)
+  }
+}
+
+extension ModuleBuilder {
+  /// The bypass from `inChannels` to `outChannels` exists (merge != 1), checked before a
+  /// composite builds anything.
+  func requireBypass(_ path: String, _ inChannels: Int, _ outChannels: Int) throws {
+    _ = try ChannelBypassPlan(
+      inChannels: inChannels, outChannels: outChannels, node: node(path, "bypass"))
+  }
+}
+
+extension ModuleTable {
+  static let channelPair: [AttributeSpec] = [.channels("in_channels"), .channels("out_channels")]
+
+  static let transition = ModuleDefinition(
+    "Transition", "ConvNeXt downsampling: BiDenseConv2d(k2, s2) + bypass of AvgPool2d(2, 2)",
+    attributes: channelPair,
+    parameters: [.child("conv.", module: "BiDenseConv2d", note: "k2 s2, no bypass")]
+  ) { b, call in
+    let (i, o) = (try call.attributes.int("in_channels"), try call.attributes.int("out_channels"))
+    return try b.transition(call.path, inChannels: i, outChannels: o, call.input)
+  }
+
+  static let biDenseDown = ModuleDefinition(
+    "BiDenseDown", "BiDenseConv2d(k3, s2, p1) + bypass of AvgPool2d(3, 2, 1)",
+    attributes: channelPair,
+    parameters: [.child("conv.", module: "BiDenseConv2d", note: "k3 s2 p1, no bypass")]
+  ) { b, call in
+    let (i, o) = (try call.attributes.int("in_channels"), try call.attributes.int("out_channels"))
+    return try b.biDenseDown(call.path, inChannels: i, outChannels: o, call.input)
+  }
+
+  static let biDenseUp = ModuleDefinition(
+    "BiDenseUp", "BiDenseConvTranspose2d(k = s = scale) + bypass of nearest upsampling",
+    attributes: channelPair + [
+      AttributeSpec("scale", .int(1...Limits.maxExtent), .value(.int(2)))
+    ],
+    parameters: [
+      .child("conv.", module: "BiDenseConvTranspose2d", note: "k = s = scale, no bypass")
+    ]
+  ) { b, call in
+    let (i, o) = (try call.attributes.int("in_channels"), try call.attributes.int("out_channels"))
+    return try b.biDenseUp(
+      call.path, inChannels: i, outChannels: o, scale: try call.attributes.int("scale"),
+      call.input)
   }
 }

@@ -32,3 +32,32 @@ extension ModuleBuilder {
       node(path, "resize"), y, height: shape.height * 2, width: shape.width * 2)
   }
 }
+
+extension ModuleTable {
+  static let residualConvUnit = ModuleDefinition(
+    "ResidualConvUnit",
+    "DPT: PReLU(LearnableBias) → BiDenseConv2d 3×3, twice; no residual despite the name",
+    attributes: [.channels("features")],
+    parameters: [
+      .tensors(["move1.bias", "move2.bias"], shape: "[1, features, 1, 1]"),
+      .tensors(["prelu1.weight", "prelu2.weight"], shape: "[features]"),
+      .child("conv1.", module: "BiDenseConv2d", note: "3×3 p1, with bias"),
+      .child("conv2.", module: "BiDenseConv2d", note: "3×3 p1, with bias"),
+    ]
+  ) { b, call in
+    try b.residualConvUnit(call.path, features: try call.attributes.int("features"), call.input)
+  }
+
+  static let featureFusionBlock = ModuleDefinition(
+    "FeatureFusionBlock",
+    "DPT: x0 (+ resConfUnit1(x1)) → resConfUnit2 → bilinear ×2 (align_corners)",
+    arity: .between(1, 2), attributes: [.channels("features")],
+    parameters: [
+      .child("resConfUnit1.", module: "ResidualConvUnit", note: "with a second input"),
+      .child("resConfUnit2.", module: "ResidualConvUnit"),
+    ]
+  ) { b, call in
+    try b.featureFusionBlock(
+      call.path, features: try call.attributes.int("features"), call.inputs)
+  }
+}
