@@ -40,8 +40,8 @@ extern const uint8_t upernet_depth_small_k1_taps[112];
 extern const float upernet_depth_small_k2_dab[48];
 extern const float upernet_depth_small_k2_mul[64];
 extern const float upernet_depth_small_k2_add[64];
-extern const float upernet_depth_small_k2_n13[64];
-extern const float upernet_depth_small_k2_n14[64];
+extern const float upernet_depth_small_k2_n13_bias[64];
+extern const float upernet_depth_small_k2_n14_weight[64];
 extern const uint8_t upernet_depth_small_k2_nibbles[128];
 extern const float upernet_depth_small_k3_dab[192];
 extern const float upernet_depth_small_k3_mul[16];
@@ -58,8 +58,8 @@ extern const uint8_t upernet_depth_small_k5_taps[224];
 extern const float upernet_depth_small_k6_dab[96];
 extern const float upernet_depth_small_k6_mul[128];
 extern const float upernet_depth_small_k6_add[128];
-extern const float upernet_depth_small_k6_n36[128];
-extern const float upernet_depth_small_k6_n37[128];
+extern const float upernet_depth_small_k6_n36_bias[128];
+extern const float upernet_depth_small_k6_n37_weight[128];
 extern const uint8_t upernet_depth_small_k6_nibbles[512];
 extern const float upernet_depth_small_k7_dab[384];
 extern const float upernet_depth_small_k7_mul[32];
@@ -76,8 +76,8 @@ extern const uint8_t upernet_depth_small_k9_taps[448];
 extern const float upernet_depth_small_k10_dab[192];
 extern const float upernet_depth_small_k10_mul[256];
 extern const float upernet_depth_small_k10_add[256];
-extern const float upernet_depth_small_k10_n59[256];
-extern const float upernet_depth_small_k10_n60[256];
+extern const float upernet_depth_small_k10_n59_bias[256];
+extern const float upernet_depth_small_k10_n60_weight[256];
 extern const uint8_t upernet_depth_small_k10_nibbles[2048];
 extern const float upernet_depth_small_k11_dab[768];
 extern const float upernet_depth_small_k11_mul[64];
@@ -90,8 +90,8 @@ extern const uint8_t upernet_depth_small_k12_taps[448];
 extern const float upernet_depth_small_k13_dab[192];
 extern const float upernet_depth_small_k13_mul[256];
 extern const float upernet_depth_small_k13_add[256];
-extern const float upernet_depth_small_k13_n76[256];
-extern const float upernet_depth_small_k13_n77[256];
+extern const float upernet_depth_small_k13_n76_bias[256];
+extern const float upernet_depth_small_k13_n77_weight[256];
 extern const uint8_t upernet_depth_small_k13_nibbles[2048];
 extern const float upernet_depth_small_k14_dab[768];
 extern const float upernet_depth_small_k14_mul[64];
@@ -108,8 +108,8 @@ extern const uint8_t upernet_depth_small_k16_taps[896];
 extern const float upernet_depth_small_k17_dab[384];
 extern const float upernet_depth_small_k17_mul[512];
 extern const float upernet_depth_small_k17_add[512];
-extern const float upernet_depth_small_k17_n99[512];
-extern const float upernet_depth_small_k17_n100[512];
+extern const float upernet_depth_small_k17_n99_bias[512];
+extern const float upernet_depth_small_k17_n100_weight[512];
 extern const uint8_t upernet_depth_small_k17_nibbles[8192];
 extern const float upernet_depth_small_k18_dab[1536];
 extern const float upernet_depth_small_k18_mul[128];
@@ -118,32 +118,32 @@ extern const uint8_t upernet_depth_small_k18_nibbles[8192];
 extern const float upernet_depth_small_k20_dab[384];
 extern const float upernet_depth_small_k20_mul[32];
 extern const float upernet_depth_small_k20_add[32];
-extern const float upernet_depth_small_k20_n112[32];
-extern const float upernet_depth_small_k20_n113[32];
+extern const float upernet_depth_small_k20_n112_bias[32];
+extern const float upernet_depth_small_k20_n113_weight[32];
 extern const uint8_t upernet_depth_small_k20_nibbles[512];
 extern const float upernet_depth_small_k23_dab[384];
 extern const float upernet_depth_small_k23_mul[32];
 extern const float upernet_depth_small_k23_add[32];
-extern const float upernet_depth_small_k23_n121[32];
-extern const float upernet_depth_small_k23_n122[32];
+extern const float upernet_depth_small_k23_n121_bias[32];
+extern const float upernet_depth_small_k23_n122_weight[32];
 extern const uint8_t upernet_depth_small_k23_nibbles[512];
 extern const float upernet_depth_small_k26_dab[384];
 extern const float upernet_depth_small_k26_mul[32];
 extern const float upernet_depth_small_k26_add[32];
-extern const float upernet_depth_small_k26_n130[32];
-extern const float upernet_depth_small_k26_n131[32];
+extern const float upernet_depth_small_k26_n130_bias[32];
+extern const float upernet_depth_small_k26_n131_weight[32];
 extern const uint8_t upernet_depth_small_k26_nibbles[512];
 extern const float upernet_depth_small_k29_dab[384];
 extern const float upernet_depth_small_k29_mul[32];
 extern const float upernet_depth_small_k29_add[32];
-extern const float upernet_depth_small_k29_n139[32];
-extern const float upernet_depth_small_k29_n140[32];
+extern const float upernet_depth_small_k29_n139_bias[32];
+extern const float upernet_depth_small_k29_n140_weight[32];
 extern const uint8_t upernet_depth_small_k29_nibbles[512];
 extern const float upernet_depth_small_k32_dab[768];
 extern const float upernet_depth_small_k32_mul[128];
 extern const float upernet_depth_small_k32_add[128];
-extern const float upernet_depth_small_k32_n148[128];
-extern const float upernet_depth_small_k32_n149[128];
+extern const float upernet_depth_small_k32_n148_bias[128];
+extern const float upernet_depth_small_k32_n149_weight[128];
 extern const uint8_t upernet_depth_small_k32_nibbles[36864];
 extern const float upernet_depth_small_k33_dab[96];
 extern const float upernet_depth_small_k33_mul[16];
@@ -164,9 +164,9 @@ extern const uint8_t upernet_depth_small_k38_nibbles[288];
 extern const float upernet_depth_small_k49_dab[192];
 extern const float upernet_depth_small_k49_mul[16];
 extern const float upernet_depth_small_k49_add[16];
-extern const float upernet_depth_small_k49_n195[16];
-extern const float upernet_depth_small_k49_n196[16];
-extern const float upernet_depth_small_k49_n197[16];
+extern const float upernet_depth_small_k49_n195_bias[16];
+extern const float upernet_depth_small_k49_n196_weight[16];
+extern const float upernet_depth_small_k49_n197_bias[16];
 extern const uint8_t upernet_depth_small_k49_nibbles[1152];
 extern const float upernet_depth_small_k50_dab[48];
 extern const float upernet_depth_small_k50_mul[16];
@@ -402,8 +402,8 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_store(const float
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k2_n13[o]; /* backbone.stages.0.0.move */
-        v = v >= 0.0f ? v : upernet_depth_small_k2_n14[o] * v; /* backbone.stages.0.0.act */
+        v = v + upernet_depth_small_k2_n13_bias[o]; /* backbone.stages.0.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k2_n14_weight[o] * v; /* backbone.stages.0.0.act */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -1112,8 +1112,8 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_store(const float
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k6_n36[o]; /* backbone.stages.1.0.move */
-        v = v >= 0.0f ? v : upernet_depth_small_k6_n37[o] * v; /* backbone.stages.1.0.act */
+        v = v + upernet_depth_small_k6_n36_bias[o]; /* backbone.stages.1.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k6_n37_weight[o] * v; /* backbone.stages.1.0.act */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -1822,8 +1822,8 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_store(const floa
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k10_n59[o]; /* backbone.stages.2.0.move */
-        v = v >= 0.0f ? v : upernet_depth_small_k10_n60[o] * v; /* backbone.stages.2.0.act */
+        v = v + upernet_depth_small_k10_n59_bias[o]; /* backbone.stages.2.0.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k10_n60_weight[o] * v; /* backbone.stages.2.0.act */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -2313,8 +2313,8 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_store(const floa
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k13_n76[o]; /* backbone.stages.2.1.move */
-        v = v >= 0.0f ? v : upernet_depth_small_k13_n77[o] * v; /* backbone.stages.2.1.act */
+        v = v + upernet_depth_small_k13_n76_bias[o]; /* backbone.stages.2.1.move */
+        v = v >= 0.0f ? v : upernet_depth_small_k13_n77_weight[o] * v; /* backbone.stages.2.1.act */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -3020,8 +3020,9 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_store(const floa
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k17_n99[o]; /* backbone.stages.3.0.move */
-        v = v >= 0.0f ? v : upernet_depth_small_k17_n100[o] * v; /* backbone.stages.3.0.act */
+        v = v + upernet_depth_small_k17_n99_bias[o]; /* backbone.stages.3.0.move */
+        /* backbone.stages.3.0.act */
+        v = v >= 0.0f ? v : upernet_depth_small_k17_n100_weight[o] * v;
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -3433,8 +3434,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *x, const f
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k20_n112[o]; /* PPN.stages.0.2 */
-        v = v >= 0.0f ? v : upernet_depth_small_k20_n113[o] * v; /* PPN.stages.0.3 */
+        v = v + upernet_depth_small_k20_n112_bias[o]; /* PPN.stages.0.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k20_n113_weight[o] * v; /* PPN.stages.0.3 */
         out[k] = v;
     }
 }
@@ -3675,8 +3676,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *x, const f
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k23_n121[o]; /* PPN.stages.1.2 */
-        v = v >= 0.0f ? v : upernet_depth_small_k23_n122[o] * v; /* PPN.stages.1.3 */
+        v = v + upernet_depth_small_k23_n121_bias[o]; /* PPN.stages.1.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k23_n122_weight[o] * v; /* PPN.stages.1.3 */
         out[k] = v;
     }
 }
@@ -3922,8 +3923,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *x, const f
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k26_n130[o]; /* PPN.stages.2.2 */
-        v = v >= 0.0f ? v : upernet_depth_small_k26_n131[o] * v; /* PPN.stages.2.3 */
+        v = v + upernet_depth_small_k26_n130_bias[o]; /* PPN.stages.2.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k26_n131_weight[o] * v; /* PPN.stages.2.3 */
         out[k] = v;
     }
 }
@@ -4169,8 +4170,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *x, const f
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k29_n139[o]; /* PPN.stages.3.2 */
-        v = v >= 0.0f ? v : upernet_depth_small_k29_n140[o] * v; /* PPN.stages.3.3 */
+        v = v + upernet_depth_small_k29_n139_bias[o]; /* PPN.stages.3.2 */
+        v = v >= 0.0f ? v : upernet_depth_small_k29_n140_weight[o] * v; /* PPN.stages.3.3 */
         out[k] = v;
     }
 }
@@ -4438,8 +4439,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *x, const
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k32_n148[o]; /* PPN.bottleneck.1 */
-        v = v >= 0.0f ? v : upernet_depth_small_k32_n149[o] * v; /* PPN.bottleneck.2 */
+        v = v + upernet_depth_small_k32_n148_bias[o]; /* PPN.bottleneck.1 */
+        v = v >= 0.0f ? v : upernet_depth_small_k32_n149_weight[o] * v; /* PPN.bottleneck.2 */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);
@@ -6052,9 +6053,9 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *x, cons
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
-        v = v + upernet_depth_small_k49_n195[o]; /* FPN.conv_fusion.1 */
-        v = v >= 0.0f ? v : upernet_depth_small_k49_n196[o] * v; /* FPN.conv_fusion.2 */
-        v = v + upernet_depth_small_k49_n197[o]; /* FPN.conv_fusion.3 */
+        v = v + upernet_depth_small_k49_n195_bias[o]; /* FPN.conv_fusion.1 */
+        v = v >= 0.0f ? v : upernet_depth_small_k49_n196_weight[o] * v; /* FPN.conv_fusion.2 */
+        v = v + upernet_depth_small_k49_n197_bias[o]; /* FPN.conv_fusion.3 */
         out[k] = v;
     }
     upernet_depth_small_kahan_add(lanes, lanes + 32, out, n, 0.0f, 0);

@@ -8,14 +8,14 @@
 #define UPERNET_DEPTH_SMALL_WEIGHTS_ATTR
 #endif
 
-/* backbone.downsample_layers.0.1: BatchNorm scale */
+/* backbone.downsample_layers.0.1: BatchNorm2d scale */
 UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k0_n2_scale[16] = {
     0.1419765f, 0.27896303f, 0.0826221f, 0.4959206f, 0.36504757f, 0.03980566f, 0.17500058f,
     0.24115357f, 0.0708663f, 0.028361673f, 0.29409277f, 0.018497152f, 0.08178315f, 0.15498103f,
     0.027988791f, 0.34983167f,
 };
 
-/* backbone.downsample_layers.0.1: BatchNorm shift */
+/* backbone.downsample_layers.0.1: BatchNorm2d shift */
 UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k0_n2_shift[16] = {
     0.23578753f, -0.27727634f, -0.28397658f, 0.037308913f, 0.17119944f, 0.12935601f, -0.1776428f,
     -0.15563163f, -0.2710626f, -0.18366893f, 0.43388838f, 0.25915274f, 0.20137447f, -0.006498093f,
@@ -235,8 +235,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_add[64] = {
     -0.18098883f, -0.17906013f,
 };
 
-/* backbone.stages.0.0.move: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_n13[64] = {
+/* backbone.stages.0.0.move: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_n13_bias[64] = {
     0.27638385f, -1.0502373f, 0.0875371f, -0.13307318f, 0.032027118f, -0.37670058f, 0.12079058f,
     -0.42056265f, -0.061634064f, 0.33816788f, -0.042151347f, 0.10729974f, 0.17435446f, 0.05725131f,
     -0.39401576f, 0.40969154f, -0.40040556f, 0.20417766f, -0.47106874f, 0.0021497337f, 0.019101918f,
@@ -250,7 +250,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_n13[64] = {
 };
 
 /* backbone.stages.0.0.act: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_n14[64] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k2_n14_weight[64] = {
     0.4376547f, 0.116233826f, 0.08665967f, 0.055485725f, 0.03503564f, 0.14673412f, 0.39278007f,
     0.04191363f, 0.43963313f, 0.2848098f, 0.42529714f, 0.015784085f, 0.003749758f, 0.052169085f,
     0.3324684f, 0.20066929f, 0.08565602f, 0.28752714f, 0.47802404f, 0.18948218f, 0.3203552f,
@@ -496,8 +496,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_add[128] = {
     -0.18466854f, -0.04472409f,
 };
 
-/* backbone.stages.1.0.move: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_n36[128] = {
+/* backbone.stages.1.0.move: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_n36_bias[128] = {
     0.2304735f, 0.27566984f, 0.06007256f, 0.11929671f, -0.17225185f, -0.0152476905f, -0.28949288f,
     0.58979285f, -0.079680376f, -0.15197875f, -0.10327566f, -0.30239686f, -0.10789681f,
     -0.00310735f, 0.3729373f, -0.05252195f, 0.18751429f, 0.022585552f, -0.2796041f, 0.17243935f,
@@ -520,7 +520,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_n36[128] = {
 };
 
 /* backbone.stages.1.0.act: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_n37[128] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k6_n37_weight[128] = {
     0.047003478f, 0.10302886f, 0.27944145f, 0.22690588f, 0.447169f, 0.3860886f, 0.14114854f,
     0.46919644f, 0.03076014f, 0.24476877f, 0.1867325f, 0.1281183f, 0.108419806f, 0.25916287f,
     0.11436397f, 0.019101202f, 0.26015225f, 0.04435119f, 0.2856066f, 0.10140309f, 0.1895732f,
@@ -984,8 +984,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_add[256] = 
     -0.21387425f, 0.21227966f, 0.618684f, 0.5193164f, 0.80216557f,
 };
 
-/* backbone.stages.2.0.move: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_n59[256] = {
+/* backbone.stages.2.0.move: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_n59_bias[256] = {
     0.15347241f, 0.292327f, -0.83170146f, -0.01959477f, -0.2648483f, -0.029432086f, -0.09811573f,
     -0.10118199f, 0.2373256f, -0.54974955f, 0.24838853f, -0.22202282f, 0.26572347f, 0.2042049f,
     -0.25993678f, -0.56388646f, -0.039800353f, 0.092293136f, 0.14058396f, -0.19199826f,
@@ -1026,7 +1026,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_n59[256] = 
 };
 
 /* backbone.stages.2.0.act: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_n60[256] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k10_n60_weight[256] = {
     0.014681399f, 0.035969436f, 0.16828656f, 0.11199206f, 0.19542047f, 0.31106934f, 0.33523494f,
     0.1069451f, 0.20997524f, 0.17637175f, 0.031774223f, 0.020563036f, 0.42247778f, 0.19003531f,
     0.10094994f, 0.08311516f, 0.101065874f, 0.2884745f, 0.49318585f, 0.33041492f, 0.28260937f,
@@ -1621,8 +1621,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_add[256] = 
     -0.6622823f, -1.0045683f, -0.45861933f, -0.94693875f,
 };
 
-/* backbone.stages.2.1.move: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_n76[256] = {
+/* backbone.stages.2.1.move: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_n76_bias[256] = {
     -0.5186909f, -0.07227566f, 0.19088571f, -0.341815f, -0.33661634f, 0.12176283f, 0.279727f,
     0.37419352f, 0.052711073f, -0.04781374f, -0.18227836f, -0.37525f, 0.44467977f, 0.30134597f,
     0.049424984f, 0.38821512f, 0.34280467f, -0.3436879f, -0.004623189f, -0.39908466f, -0.30782244f,
@@ -1663,7 +1663,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_n76[256] = 
 };
 
 /* backbone.stages.2.1.act: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_n77[256] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k13_n77_weight[256] = {
     0.37513843f, 0.053994685f, 0.39877665f, 0.47163197f, 0.18409014f, 0.15991238f, 0.48702276f,
     0.29237038f, 0.21746063f, 0.02004388f, 0.3228248f, 0.17612815f, 0.4107087f, 0.027900368f,
     0.022532076f, 0.48869774f, 0.21091998f, 0.28962812f, 0.14765644f, 0.4057242f, 0.056660175f,
@@ -2709,8 +2709,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_add[512] = 
     -0.9608561f,
 };
 
-/* backbone.stages.3.0.move: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_n99[512] = {
+/* backbone.stages.3.0.move: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_n99_bias[512] = {
     0.14076664f, -0.0952449f, 0.43552127f, 0.29088554f, -0.00021105168f, -0.24345738f, 0.23543066f,
     0.1290295f, 0.3382383f, 0.2950976f, -0.22389002f, 0.4492583f, 0.39872256f, -0.090566464f,
     0.61728215f, 0.068917006f, -0.08773492f, 0.23511235f, 0.22221752f, -0.348316f, -0.047617465f,
@@ -2788,7 +2788,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_n99[512] = 
 };
 
 /* backbone.stages.3.0.act: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_n100[512] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k17_n100_weight[512] = {
     0.12463614f, 0.18401363f, 0.49165666f, 0.46989948f, 0.32696295f, 0.089677125f, 0.48876038f,
     0.30163658f, 0.4276101f, 0.47935238f, 0.4348391f, 0.07415834f, 0.31434065f, 0.2953237f,
     0.4048444f, 0.26599112f, 0.21343812f, 0.3088141f, 0.18420866f, 0.39714095f, 0.012401789f,
@@ -4020,8 +4020,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_add[32] = {
     -0.54431385f, 0.114971176f, -1.189266f, 0.08130201f,
 };
 
-/* PPN.stages.0.2: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_n112[32] = {
+/* PPN.stages.0.2: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_n112_bias[32] = {
     -0.2972593f, -0.30351543f, -0.20800336f, -0.10549766f, -0.11419023f, 0.69039613f, 0.4220861f,
     -0.08603953f, -0.05647164f, 0.49824038f, 0.24466497f, -0.038969677f, 0.12592457f, -0.10794284f,
     0.03745612f, -0.41533405f, -0.4284175f, 0.21559708f, 0.32809278f, 0.030735541f, 0.16198072f,
@@ -4030,7 +4030,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_n112[32] = 
 };
 
 /* PPN.stages.0.3: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_n113[32] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k20_n113_weight[32] = {
     0.05948162f, 0.04274568f, 0.26127484f, 0.1421678f, 0.15241131f, 0.39527538f, 0.2936094f,
     0.3390889f, 0.08963525f, 0.12915227f, 0.3852026f, 0.4672313f, 0.27862436f, 0.04133621f,
     0.26389116f, 0.23440015f, 0.22521025f, 0.35142532f, 0.312163f, 0.091718346f, 0.26348367f,
@@ -4147,8 +4147,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_add[32] = {
     0.46570137f, 0.103891954f, 0.32339028f, -0.4767969f,
 };
 
-/* PPN.stages.1.2: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_n121[32] = {
+/* PPN.stages.1.2: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_n121_bias[32] = {
     0.38975888f, -0.1720565f, 0.080637015f, 0.2751717f, 0.079027645f, -0.3787325f, -0.19395466f,
     -0.123264186f, 0.08279052f, 0.38087428f, -0.11863493f, 0.38215294f, -0.17371622f, 0.0288055f,
     0.09657603f, 0.1112952f, -0.41307265f, -0.06044266f, -0.055620182f, -0.1826861f, 0.27803144f,
@@ -4157,7 +4157,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_n121[32] = 
 };
 
 /* PPN.stages.1.3: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_n122[32] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k23_n122_weight[32] = {
     0.11887282f, 0.38354635f, 0.013679594f, 0.3633263f, 0.38988912f, 0.23228118f, 0.31900907f,
     0.099074274f, 0.028622478f, 0.45348346f, 0.16439593f, 0.2827598f, 0.050331533f, 0.12018806f,
     0.18693447f, 0.48476326f, 0.4410354f, 0.2829936f, 0.45086884f, 0.029054642f, 0.16486287f,
@@ -4273,8 +4273,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_add[32] = {
     -1.1481439f, -0.18408868f, 0.012097501f, -0.23060265f,
 };
 
-/* PPN.stages.2.2: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_n130[32] = {
+/* PPN.stages.2.2: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_n130_bias[32] = {
     0.016682032f, -0.048593555f, 0.42833978f, -0.23618792f, 0.5204748f, 0.049265545f, 0.21885802f,
     0.11764527f, 0.20627607f, -0.17876883f, -0.12219251f, -0.20617004f, -0.041739993f, -0.19041343f,
     -0.28099903f, -0.011748723f, -0.15123129f, 0.3480329f, -0.6830498f, 0.5029277f, -0.37070882f,
@@ -4283,7 +4283,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_n130[32] = 
 };
 
 /* PPN.stages.2.3: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_n131[32] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k26_n131_weight[32] = {
     0.19530419f, 0.28849208f, 0.43239608f, 0.28260025f, 0.059536874f, 0.40389413f, 0.26131147f,
     0.4979379f, 0.22093534f, 0.37017092f, 0.12633935f, 0.15520942f, 0.49895477f, 0.3440738f,
     0.20382974f, 0.16903275f, 0.13037395f, 0.08136207f, 0.087961614f, 0.083120555f, 0.49809563f,
@@ -4401,8 +4401,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_add[32] = {
     -0.6516224f, 0.35788655f, 0.44894195f, -0.21336111f,
 };
 
-/* PPN.stages.3.2: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_n139[32] = {
+/* PPN.stages.3.2: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_n139_bias[32] = {
     -0.48786634f, -0.021099707f, 0.061716493f, 0.2558094f, -0.037046097f, 0.2537614f, 0.19172876f,
     0.43500125f, -0.18660797f, 0.3918574f, 0.1542266f, 0.15889764f, 0.20302169f, -0.1832473f,
     -0.30283886f, -0.4366652f, 0.3983131f, -0.29156893f, 0.20743021f, -0.29028714f, 0.107011884f,
@@ -4411,7 +4411,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_n139[32] = 
 };
 
 /* PPN.stages.3.3: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_n140[32] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k29_n140_weight[32] = {
     0.2918782f, 0.2461175f, 0.03513798f, 0.35974732f, 0.21483335f, 0.448689f, 0.43237647f,
     0.31817734f, 0.4361782f, 0.28774285f, 0.3836578f, 0.2207073f, 0.26834735f, 0.44082373f,
     0.051482767f, 0.09204465f, 0.14714494f, 0.13810045f, 0.48731393f, 0.3342956f, 0.36907798f,
@@ -4615,8 +4615,8 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_add[128] = 
     0.5725407f, 0.20556165f,
 };
 
-/* PPN.bottleneck.1: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_n148[128] = {
+/* PPN.bottleneck.1: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_n148_bias[128] = {
     -0.024703568f, -0.30452135f, 0.18734662f, -0.33632147f, -0.033958085f, -0.17544723f,
     -0.011882629f, 0.46207312f, 0.45601395f, -0.08413382f, -0.3745253f, 0.19381863f, -0.0061291205f,
     0.14746633f, 0.3365577f, -0.28872254f, 0.26605085f, -0.30460775f, 0.27923962f, 0.038576122f,
@@ -4639,7 +4639,7 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_n148[128] =
 };
 
 /* PPN.bottleneck.2: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_n149[128] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k32_n149_weight[128] = {
     0.03926137f, 0.2999144f, 0.1654048f, 0.30501786f, 0.33243045f, 0.25385147f, 0.17031354f,
     0.3953495f, 0.40333635f, 0.45232946f, 0.20476764f, 0.23001888f, 0.28466097f, 0.16658014f,
     0.0187985f, 0.49748248f, 0.44848597f, 0.37106302f, 0.08335036f, 0.35801592f, 0.38316724f,
@@ -6715,22 +6715,22 @@ UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_add[16] = {
     -0.5058645f, 1.1857086f,
 };
 
-/* FPN.conv_fusion.1: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n195[16] = {
+/* FPN.conv_fusion.1: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n195_bias[16] = {
     -0.38459864f, 0.22296476f, -0.7119307f, -0.07782366f, -0.41016844f, -0.6995617f, -0.38270935f,
     -0.823007f, -0.4046194f, 0.0018020846f, 0.4156786f, -0.02438645f, -0.46139053f, 0.011673657f,
     -0.07009284f, -0.15048529f,
 };
 
 /* FPN.conv_fusion.2: PReLU weight */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n196[16] = {
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n196_weight[16] = {
     0.4340907f, 0.054709017f, 0.26555875f, 0.42238855f, 0.26747105f, 0.10892543f, 0.06968871f,
     0.21400288f, 0.06704351f, 0.01878506f, 0.03185454f, 0.47740898f, 0.3755804f, 0.26487124f,
     0.27172524f, 0.37811506f,
 };
 
-/* FPN.conv_fusion.3: LearnableBias */
-UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n197[16] = {
+/* FPN.conv_fusion.3: LearnableBias bias */
+UPERNET_DEPTH_SMALL_WEIGHTS_ATTR const float upernet_depth_small_k49_n197_bias[16] = {
     -0.41664964f, 0.27335504f, 0.10225957f, 0.3291274f, 0.3265419f, 0.23594303f, 0.07145548f,
     -0.35608286f, -0.40210205f, -0.7957924f, -0.003371353f, 0.046469085f, -0.13944048f, -0.1875079f,
     -0.38510785f, 0.1758436f,

@@ -15,9 +15,9 @@ enum Epilogue {
       let line: String
       switch step.op {
       case .learnableBias:
-        line = "\(value) = \(value) + \(symbols[.epilogueVector(step.id)]!)[\(channel)];"
+        line = "\(value) = \(value) + \(symbols[.epilogue(step.id, index: 0)]!)[\(channel)];"
       case .prelu:
-        let weight = symbols[.epilogueVector(step.id)]!
+        let weight = symbols[.epilogue(step.id, index: 0)]!
         line = "\(value) = \(value) >= 0.0f ? \(value) : \(weight)[\(channel)] * \(value);"
       case .relu:
         line = "\(value) = \(value) < 0.0f ? 0.0f : \(value);"
@@ -26,8 +26,8 @@ enum Epilogue {
       case .multiply(let factor):
         line = "\(value) = \(value) * \(CText.float(factor));"
       case .batchNorm:
-        let s = symbols[.epilogueScale(step.id)]!
-        let t = symbols[.epilogueShift(step.id)]!
+        let s = symbols[.epilogue(step.id, index: 0)]!
+        let t = symbols[.epilogue(step.id, index: 1)]!
         line = "\(value) = \(value) * \(s)[\(channel)] + \(t)[\(channel)];"
       }
       out += "\(indent)\(line) /* \(CText.comment(step.name)) */\n"

@@ -104,6 +104,20 @@ public enum ElementwiseOp: Sendable {
     case .relu, .sigmoid, .multiply: return 0
     }
   }
+
+  /// The per-channel vectors the op reads when it runs, named, in the order its code uses
+  /// them (a BatchNorm folded to a scale and a shift). Packing stores them without knowing
+  /// the op.
+  public var channelVectors: [(name: String, values: [Float])] {
+    switch self {
+    case .batchNorm(let bn):
+      let (scale, shift) = BatchNormFold.perChannel(bn)
+      return [("scale", scale), ("shift", shift)]
+    case .learnableBias(let v): return [("bias", v)]
+    case .prelu(let v): return [("weight", v)]
+    case .relu, .sigmoid, .multiply: return []
+    }
+  }
 }
 
 /// DAB parameters, one per input channel.

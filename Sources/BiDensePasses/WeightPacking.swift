@@ -21,11 +21,8 @@ public enum ConstantRole: Hashable, Sendable {
   case weights
   /// A float convolution's bias.
   case bias
-  /// A vector of an epilogue op: a LearnableBias's bias or a PReLU's weight.
-  case epilogueVector(ValueID)
-  /// A BatchNorm in an epilogue, folded to a scale and a shift.
-  case epilogueScale(ValueID)
-  case epilogueShift(ValueID)
+  /// Vector `index` of the epilogue op at node `id` (`ElementwiseOp.channelVectors`).
+  case epilogue(ValueID, index: Int)
 }
 
 /// The model's constant arrays and which kernel reads which.
@@ -141,25 +138,13 @@ private struct KernelPacker {
     return w
   }
 
-  /// The vectors of the epilogue's ops, named by node.
+  /// The vectors of the epilogue's ops, named by node and role: `k3_n45_shift`.
   mutating func epilogue(_ steps: [EpilogueStep]) {
     for step in steps {
-      let symbol = "\(base)_n\(step.id)"
-      switch step.op {
-      case .learnableBias(let bias):
-        symbols[.epilogueVector(step.id)] = pool.floats(
-          symbol, bias, comment: "\(step.name): LearnableBias")
-      case .prelu(let weight):
-        symbols[.epilogueVector(step.id)] = pool.floats(
-          symbol, weight, comment: "\(step.name): PReLU weight")
-      case .batchNorm(let bn):
-        let (scale, shift) = BatchNormFold.perChannel(bn)
-        symbols[.epilogueScale(step.id)] = pool.floats(
-          symbol + "_scale", scale, comment: "\(step.name): BatchNorm scale")
-        symbols[.epilogueShift(step.id)] = pool.floats(
-          symbol + "_shift", shift, comment: "\(step.name): BatchNorm shift")
-      case .relu, .sigmoid, .multiply:
-        break
+      for (index, vector) in step.op.channelVectors.enumerated() {
+        symbols[.epilogue(step.id, index: index)] = pool.floats(
+          "\(base)_n\(step.id)_\(vector.name)", vector.values,
+          comment: "\(step.name): \(step.op.kindName) \(vector.name)")
       }
     }
   }
