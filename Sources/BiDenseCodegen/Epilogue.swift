@@ -25,6 +25,8 @@ enum Epilogue {
         line = "\(value) = 1.0f / (1.0f + expf(-\(value)));"
       case .multiply(let factor):
         line = "\(value) = \(value) * \(CText.float(factor));"
+      case .layerScale, .gelu:
+        line = "TODO"
       case .batchNorm:
         let s = symbols[.epilogue(step.id, index: 0)]!
         let t = symbols[.epilogue(step.id, index: 1)]!

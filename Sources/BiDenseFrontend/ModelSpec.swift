@@ -5,14 +5,17 @@ import Foundation
 /// (the shape of the reference cases) plus its state_dict in safetensors.
 ///
 /// The reference cases add fields that describe them; those bidensec checks are `outputs`
-/// (the output shapes, which must be what the module computes) and `parameters` (state_dict
-/// names and shapes, which must be in the weights with those shapes). `name`, `onnx`,
-/// `source`, `seed` and `exercises` are descriptions it does not use. Any other field is an
-/// error, so that a misspelt `constructor` cannot pass unnoticed.
+/// (the output shapes, which must be what the module computes), `output_names` (one per
+/// output) and `parameters` (state_dict names and shapes, which must be in the weights with
+/// those shapes). `source` (the repository file defining `module`) picks between modules of
+/// one class name, and `call` (`{"method": ..., "args": {...}}`) runs a method other than
+/// `forward`. `name`, `onnx`, `onnx_error`, `patched`, `seed` and `exercises` are
+/// descriptions it does not use. Any other field is an error, so that a misspelt
+/// `constructor` cannot pass unnoticed.
 public enum ModelSpec {
   static let fields = [
-    "module", "constructor", "inputs", "outputs", "parameters", "name", "onnx", "source", "seed",
-    "exercises",
+    "module", "source", "constructor", "call", "inputs", "outputs", "output_names", "parameters",
+    "name", "onnx", "onnx_error", "patched", "seed", "exercises",
   ]
 
   public static func load(
@@ -38,6 +41,7 @@ public enum ModelSpec {
   ) throws -> (Graph, unused: [String]) {
     try json.requireOnly(fields, in: "a model spec")
     let module = try json.require("module").string()
+    let source = try json["source"]?.string()
     let constructor = json["constructor"] ?? JSON(.object([:], order: []), path: "constructor")
     let shapes = try json.require("inputs").array().map { try $0.intArray() }
     try describe(json)
@@ -48,22 +52,33 @@ public enum ModelSpec {
       inputs.append(
         try builder.graph.input(shapes.count == 1 ? "input" : "input\(i)", shape: shape))
     }
-    let output: ValueID
+    let outputs: [ValueID]
     do {
-      output = try builder.module(module, path: "", constructor: constructor, inputs: inputs)
+      if let call = json["call"] {
+        try call.requireOnly(["method", "args"], in: "a call")
+        outputs = try builder.call(
+          module, source: source, method: try call.require("method").string(),
+          arguments: call["args"] ?? JSON(.object([:], order: []), path: "call.args"), path: "",
+          constructor: constructor, inputs: inputs)
+      } else {
+        outputs = [
+          try builder.module(
+            module, source: source, path: "", constructor: constructor, inputs: inputs)
+        ]
+      }
     } catch var error as BiDenseError {
       // The root module's own nodes have an empty path: name them by the module.
       if error.node?.isEmpty == true { error.node = nil }
       throw error.atNode(module)
     }
-    builder.graph.output(output)
+    for output in outputs { builder.graph.output(output) }
     try checkOutputs(json, builder.graph.graph)
     return (builder.graph.graph, builder.weights.unused)
   }
 
   /// The descriptive fields hold what their names say.
   static func describe(_ json: JSON) throws {
-    for key in ["name", "onnx", "source"] { _ = try json[key]?.string() }
+    for key in ["name", "onnx", "onnx_error", "patched"] { _ = try json[key]?.string() }
     _ = try json["seed"]?.int()
     _ = try json["exercises"]?.object()
   }
@@ -94,15 +109,28 @@ public enum ModelSpec {
     }
   }
 
-  /// `outputs`, where given, must be the shapes the module computes.
+  /// `outputs`, where given, must be the shapes the module computes (a single token taken
+  /// out of a sequence, PyTorch's `x[:, 0]`, may be listed as [1, C]); `output_names`, where
+  /// given, names each of them.
   static func checkOutputs(_ json: JSON, _ graph: Graph) throws {
+    if let names = json["output_names"] {
+      let count = try names.array().map { try $0.string() }.count
+      guard count == graph.outputs.count else {
+        throw BiDenseError(
+          "'output_names' names \(count) outputs but the module computes \(graph.outputs.count)")
+      }
+    }
     guard let listed = json["outputs"] else { return }
     let shapes = try listed.array().map { try $0.intArray() }
-    let computed = graph.outputs.map { id -> [Int] in
-      let s = graph[id].shape
-      return [1, s.channels, s.height, s.width]
-    }
-    guard shapes == computed else {
+    let computed = graph.outputs.map { graph[$0].shape.dimensions }
+    let matches =
+      shapes.count == computed.count
+      && zip(shapes, graph.outputs).allSatisfy { listed, id in
+        let shape = graph[id].shape
+        return listed == shape.dimensions
+          || (shape.isTokens && shape.tokens == 1 && listed == [1, shape.channels])
+      }
+    guard matches else {
       throw BiDenseError(
         "'outputs' gives \(shapes) but the module computes \(computed) from the inputs given")
     }

@@ -12,6 +12,8 @@ import Foundation
 ///
 /// A node's parameters are those of the module at `parameters` (default: the node's name), so
 /// `conv1.binarizer.alpha` and so on; two nodes that name the same `parameters` share them.
+/// A node's optional `source` (the repository file) picks between modules of one class name
+/// (the ViT's `Block` and the ConvNeXt's).
 public enum NativeGraph {
   /// The graph, and the names of parameters no node used.
   public static func build(
@@ -32,7 +34,7 @@ public enum NativeGraph {
     }
     for entry in try json.require("nodes").array() {
       try entry.requireOnly(
-        ["name", "op", "inputs", "attributes", "parameters"], in: "a graph node")
+        ["name", "op", "source", "inputs", "attributes", "parameters"], in: "a graph node")
       let nodeName = try entry.require("name").string()
       do {
         guard values[nodeName] == nil else { throw BiDenseError("the name is used twice") }
@@ -49,7 +51,8 @@ public enum NativeGraph {
           entry["attributes"] ?? JSON(.object([:], order: []), path: "\(entry.path).attributes")
         let path = try entry["parameters"]?.string() ?? nodeName
         values[nodeName] = try builder.module(
-          op, path: path, constructor: attributes, inputs: inputs)
+          op, source: try entry["source"]?.string(), path: path, constructor: attributes,
+          inputs: inputs)
       } catch let error as BiDenseError {
         throw error.atNode(nodeName)
       }

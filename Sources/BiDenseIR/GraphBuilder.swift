@@ -21,7 +21,7 @@ public struct GraphBuilder {
       throw BiDenseError(
         node: name, "the graph has more than \(limits.maxNodes) primitive ops, the limit")
     }
-    try limits.checkTensor([1, shape.channels, shape.height, shape.width], node: name)
+    try limits.checkTensor(shape.dimensions, node: name)
     var unique = name
     var suffix = 2
     while usedNames.contains(unique) {
@@ -32,9 +32,11 @@ public struct GraphBuilder {
     return graph.append(unique, op, inputs, shape)
   }
 
+  /// A model input: 4-D [1, C, H, W] is an image, 3-D [1, T, C] is tokens.
   public mutating func input(_ name: String, shape dims: [Int]) throws -> ValueID {
-    guard dims.count == 4 else {
-      throw BiDenseError(node: name, "input shape \(dims) is not 4-D NCHW")
+    guard dims.count == 4 || dims.count == 3 else {
+      throw BiDenseError(
+        node: name, "input shape \(dims) is neither 4-D NCHW (an image) nor 3-D [1, T, C] (tokens)")
     }
     guard dims[0] == 1 else {
       throw BiDenseError(
@@ -44,9 +46,11 @@ public struct GraphBuilder {
       throw BiDenseError(node: name, "input shape \(dims) has an empty or negative dimension")
     }
     try limits.checkTensor(dims, node: name, what: "input")
-    let id = try add(
-      name, .input(index: graph.inputs.count), [],
-      TensorShape(channels: dims[1], height: dims[2], width: dims[3]))
+    let shape =
+      dims.count == 4
+      ? TensorShape(channels: dims[1], height: dims[2], width: dims[3])
+      : TensorShape(tokens: dims[1], channels: dims[2])
+    let id = try add(name, .input(index: graph.inputs.count), [], shape)
     graph.inputs.append(id)
     return id
   }
@@ -73,9 +77,21 @@ public struct GraphBuilder {
     }
   }
 
+  /// Every input of an op that takes one layout only must have it.
+  private func requireLayout(
+    _ name: String, _ inputs: [ValueID], _ layout: TensorLayout, _ what: String
+  ) throws {
+    for x in inputs where shape(x).layout != layout {
+      let wanted = layout == .image ? "an image [1, C, H, W]" : "tokens [1, T, C]"
+      let got = shape(x).isTokens ? "tokens \(shape(x))" : "an image \(shape(x))"
+      throw BiDenseError(node: name, "\(what) takes \(wanted), but its input is \(got)")
+    }
+  }
+
   public mutating func binarize(_ name: String, _ x: ValueID, _ params: Binarizer) throws
     -> ValueID
   {
+    try requireLayout(name, [x], .image, "the DAB")
     let c = shape(x).channels
     try requireLength(name, params.alpha, c, "binarizer.alpha")
     try requireLength(name, params.k, c, "binarizer.k")
@@ -88,6 +104,7 @@ public struct GraphBuilder {
     _ name: String, _ x: ValueID, _ conv: Convolution, binary: Bool
   ) throws -> ValueID {
     try validate(conv, node: name)
+    try requireLayout(name, [x], .image, "a convolution")
     try requireChannels(name, x, conv.inChannels, "the convolution")
     let outShape = try convolutionOutput(name, shape(x), conv)
     return try add(name, binary ? .binaryConv(conv) : .conv(conv), [x], outShape)
@@ -205,6 +222,7 @@ public struct GraphBuilder {
     -> ValueID
   {
     let input = shape(x)
+    try requireLayout(name, [x], .image, "the channel bypass")
     try limits.checkTensor([1, outChannels, input.height, input.width], node: name)
     _ = try ChannelBypassPlan(inChannels: input.channels, outChannels: outChannels, node: name)
     return try add(
@@ -223,6 +241,7 @@ public struct GraphBuilder {
     guard let first = parts.first else {
       throw BiDenseError(node: name, "concatenation of no tensors")
     }
+    try requireLayout(name, parts, .image, "Concat")
     let base = shape(first)
     for part in parts where shape(part).height != base.height || shape(part).width != base.width {
       throw BiDenseError(
@@ -238,6 +257,7 @@ public struct GraphBuilder {
   }
 
   public mutating func avgPool(_ name: String, _ x: ValueID, _ window: Window) throws -> ValueID {
+    try requireLayout(name, [x], .image, "AvgPool2d")
     let input = shape(x)
     guard window.kernelH > 0, window.kernelW > 0, window.strideH > 0, window.strideW > 0 else {
       throw BiDenseError(node: name, "pool kernel and stride must be positive")
@@ -263,6 +283,7 @@ public struct GraphBuilder {
   public mutating func adaptiveAvgPool(_ name: String, _ x: ValueID, height: Int, width: Int)
     throws -> ValueID
   {
+    try requireLayout(name, [x], .image, "AdaptiveAvgPool2d")
     guard height > 0, width > 0 else {
       throw BiDenseError(node: name, "adaptive pool size \(height)x\(width) must be positive")
     }
@@ -274,6 +295,7 @@ public struct GraphBuilder {
   public mutating func resizeBilinear(_ name: String, _ x: ValueID, height: Int, width: Int)
     throws -> ValueID
   {
+    try requireLayout(name, [x], .image, "bilinear interpolation")
     guard height > 0, width > 0 else {
       throw BiDenseError(node: name, "interpolation size \(height)x\(width) must be positive")
     }
@@ -286,6 +308,7 @@ public struct GraphBuilder {
   public mutating func upsampleNearest(_ name: String, _ x: ValueID, scale: Int) throws
     -> ValueID
   {
+    try requireLayout(name, [x], .image, "nearest upsampling")
     guard scale > 0 else {
       throw BiDenseError(node: name, "upsampling scale \(scale) must be positive")
     }
@@ -318,5 +341,162 @@ public struct GraphBuilder {
 
   public mutating func unary(_ name: String, _ x: ValueID, _ op: ElementwiseOp) throws -> ValueID {
     try add(name, .elementwise(op), [x], shape(x))
+  }
+}
+
+/// The ops of the ViT encoder and the DPT's reassembly: tokens, their layers, and the moves
+/// between tokens and images.
+extension GraphBuilder {
+  public mutating func binaryLinear(_ name: String, _ x: ValueID, _ linear: BinaryLinear) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "a binary linear layer")
+    try requireChannels(name, x, linear.inFeatures, "the linear layer")
+    guard linear.inFeatures > 0, linear.outFeatures > 0 else {
+      throw BiDenseError(
+        node: name,
+        "features \(linear.inFeatures) -> \(linear.outFeatures) must be positive")
+    }
+    try limits.checkTensor([linear.outFeatures, linear.inFeatures], node: name, what: "weight")
+    guard linear.weight.count == linear.inFeatures * linear.outFeatures else {
+      throw BiDenseError(
+        node: name,
+        "weight has \(linear.weight.count) values, expected [\(linear.outFeatures), "
+          + "\(linear.inFeatures)]")
+    }
+    try requireLength(name, linear.scale, linear.outFeatures, "the scale")
+    try requireLength(name, linear.bias, linear.outFeatures, "bias")
+    if let move = linear.move { try requireLength(name, move, linear.inFeatures, "move.bias") }
+    return try add(
+      name, .binaryLinear(linear), [x],
+      TensorShape(tokens: shape(x).tokens, channels: linear.outFeatures))
+  }
+
+  public mutating func layerNorm(_ name: String, _ x: ValueID, _ norm: LayerNorm) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "LayerNorm")
+    try requireLength(name, norm.weight, shape(x).channels, "weight")
+    try requireLength(name, norm.bias, shape(x).channels, "bias")
+    return try add(name, .layerNorm(norm), [x], shape(x))
+  }
+
+  /// Binary attention of `heads` heads on qkv [T, 3·D]: counts [T, D].
+  public mutating func attention(_ name: String, _ qkv: ValueID, heads: Int) throws -> ValueID {
+    try requireLayout(name, [qkv], .tokens, "attention")
+    let input = shape(qkv)
+    guard heads > 0, input.channels % 3 == 0, (input.channels / 3) % heads == 0 else {
+      throw BiDenseError(
+        node: name,
+        "attention of \(heads) heads needs q, k and v of equal width divisible by the heads, "
+          + "but qkv has \(input.channels) channels")
+    }
+    return try add(
+      name, .attention(heads: heads), [qkv],
+      TensorShape(tokens: input.tokens, channels: input.channels / 3))
+  }
+
+  /// An image's pixels as tokens (PatchEmbed's `flatten(2).transpose(1, 2)`).
+  public mutating func imageToTokens(_ name: String, _ x: ValueID) throws -> ValueID {
+    try requireLayout(name, [x], .image, "flattening to tokens")
+    let input = shape(x)
+    return try add(
+      name, .imageToTokens, [x], TensorShape(tokens: input.pixels, channels: input.channels))
+  }
+
+  /// Tokens as an image of `height` × `width` (DPT's `permute(0, 2, 1).reshape`).
+  public mutating func tokensToImage(_ name: String, _ x: ValueID, height: Int, width: Int)
+    throws -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "reshaping to an image")
+    let input = shape(x)
+    guard height > 0, width > 0, Checked.multiply(height, width) == input.tokens else {
+      throw BiDenseError(
+        node: name, "cannot reshape \(input.tokens) tokens to an image of \(height)x\(width)")
+    }
+    return try add(
+      name, .tokensToImage, [x],
+      TensorShape(channels: input.channels, height: height, width: width))
+  }
+
+  /// Tokens with `token` put first (the class token).
+  public mutating func prependToken(_ name: String, _ x: ValueID, _ token: [Float]) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "prepending a token")
+    try requireLength(name, token, shape(x).channels, "the token")
+    guard let rows = Checked.add(shape(x).tokens, 1) else {
+      throw BiDenseError(node: name, "too many tokens")
+    }
+    return try add(
+      name, .prependToken(token), [x], TensorShape(tokens: rows, channels: shape(x).channels))
+  }
+
+  /// x plus a constant of x's shape (the interpolated position embedding).
+  public mutating func addConstant(_ name: String, _ x: ValueID, _ values: [Float]) throws
+    -> ValueID
+  {
+    try requireLength(name, values, shape(x).count, "the constant")
+    return try add(name, .addConstant(values), [x], shape(x))
+  }
+
+  /// Rows `start ..< start + count` of tokens.
+  public mutating func sliceTokens(_ name: String, _ x: ValueID, start: Int, count: Int) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "taking tokens")
+    let input = shape(x)
+    guard start >= 0, count > 0, start <= input.tokens - count else {
+      throw BiDenseError(
+        node: name, "tokens \(start) ..< \(start + count) are not within the \(input.tokens)")
+    }
+    if start == 0 && count == input.tokens { return x }
+    return try add(
+      name, .sliceTokens(start: start), [x], TensorShape(tokens: count, channels: input.channels))
+  }
+
+  /// [t | c] per row: tokens [T, C] each followed by the one token `token` [1, C].
+  public mutating func appendTokenToRows(_ name: String, _ x: ValueID, _ token: ValueID) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x, token], .tokens, "appending a token to every row")
+    guard shape(token).tokens == 1, shape(token).channels == shape(x).channels else {
+      throw BiDenseError(
+        node: name,
+        "cannot append \(shape(token)) to every row of \(shape(x)): one token of "
+          + "the same width is needed")
+    }
+    return try add(
+      name, .appendTokenToRows, [x, token],
+      TensorShape(tokens: shape(x).tokens, channels: 2 * shape(x).channels))
+  }
+
+  /// `channel_adaptive_bypass_1d(x, outChannels)` on tokens: copies, then means of contiguous
+  /// runs of channels.
+  public mutating func channelBypass1D(_ name: String, _ x: ValueID, outChannels: Int) throws
+    -> ValueID
+  {
+    try requireLayout(name, [x], .tokens, "the 1-D channel bypass")
+    let input = shape(x)
+    try limits.checkTensor([1, input.tokens, outChannels], node: name)
+    _ = try ChannelBypassPlan(
+      inChannels: input.channels, outChannels: outChannels, contiguous: true, node: name)
+    return try add(
+      name, .channelBypass1D, [x], TensorShape(tokens: input.tokens, channels: outChannels))
+  }
+
+  /// torchvision's antialiased bilinear resize to `height` × `width`; the same size is the
+  /// input itself, as torchvision returns it.
+  public mutating func resizeAntialiased(_ name: String, _ x: ValueID, height: Int, width: Int)
+    throws -> ValueID
+  {
+    try requireLayout(name, [x], .image, "resizing")
+    guard height > 0, width > 0 else {
+      throw BiDenseError(node: name, "resize to \(height)x\(width) must be positive")
+    }
+    if shape(x).height == height && shape(x).width == width { return x }
+    return try add(
+      name, .resizeAntialiased, [x],
+      TensorShape(channels: shape(x).channels, height: height, width: width))
   }
 }

@@ -26,6 +26,29 @@ public enum Op: Sendable {
   /// One output element from the element of the same channel and position: these ride in
   /// the epilogue of the node that produces their input.
   case elementwise(ElementwiseOp)
+  /// A binary linear layer on tokens, with ternary signs on both sides (BinaryLinear.swift).
+  case binaryLinear(BinaryLinear)
+  /// LayerNorm over each token's channels.
+  case layerNorm(LayerNorm)
+  /// Binary attention of `heads` heads: ternary q, k, v from the input [T, 3·D], integer
+  /// counts [T, D] out (BinaryAttention.swift).
+  case attention(heads: Int)
+  /// An image [C, H, W] as tokens [H·W, C], token r·W + c from pixel (r, c).
+  case imageToTokens
+  /// Tokens [h·w, C] as an image [C, h, w] of the node's height and width.
+  case tokensToImage
+  /// Tokens [T, C] with one more token first, the vector given: [1 + T, C].
+  case prependToken([Float])
+  /// The input plus a constant of the node's shape, element by element.
+  case addConstant([Float])
+  /// The node's rows of tokens, starting at row `start`.
+  case sliceTokens(start: Int)
+  /// Tokens [T, C] and one token [1, C]: each row followed by that token, [T, 2·C].
+  case appendTokenToRows
+  /// The contiguous-group bypass of tokens (channel_adaptive_bypass_1d) to the node's channels.
+  case channelBypass1D
+  /// Bilinear resizing with an antialiasing filter (torchvision's resize) to the node's size.
+  case resizeAntialiased
 
   /// A short name for listings and messages.
   public var kindName: String {
@@ -42,6 +65,17 @@ public enum Op: Sendable {
     case .resizeBilinear: return "ResizeBilinear"
     case .upsampleNearest: return "UpsampleNearest"
     case .elementwise(let op): return op.kindName
+    case .binaryLinear: return "BinaryLinear"
+    case .layerNorm: return "LayerNorm"
+    case .attention: return "BinaryAttention"
+    case .imageToTokens: return "ImageToTokens"
+    case .tokensToImage: return "TokensToImage"
+    case .prependToken: return "PrependToken"
+    case .addConstant: return "AddConstant"
+    case .sliceTokens: return "SliceTokens"
+    case .appendTokenToRows: return "AppendTokenToRows"
+    case .channelBypass1D: return "ChannelBypass1D"
+    case .resizeAntialiased: return "ResizeAntialiased"
     }
   }
 
@@ -51,8 +85,12 @@ public enum Op: Sendable {
     case .binarize(let p): return 3 * p.alpha.count
     case .binaryConv(let c), .conv(let c): return c.weight.count + (c.bias?.count ?? 0)
     case .elementwise(let op): return op.parameterCount
+    case .binaryLinear(let l): return l.parameterCount
+    case .layerNorm(let n): return 2 * n.weight.count
+    case .prependToken(let v), .addConstant(let v): return v.count
     case .input, .channelBypass, .add, .concat, .avgPool, .adaptiveAvgPool, .resizeBilinear,
-      .upsampleNearest:
+      .upsampleNearest, .attention, .imageToTokens, .tokensToImage, .sliceTokens,
+      .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
       return 0
     }
   }
@@ -62,7 +100,9 @@ public enum Op: Sendable {
     switch self {
     case .binaryConv(let conv), .conv(let conv): return conv
     case .input, .binarize, .channelBypass, .add, .concat, .avgPool, .adaptiveAvgPool,
-      .resizeBilinear, .upsampleNearest, .elementwise:
+      .resizeBilinear, .upsampleNearest, .elementwise, .binaryLinear, .layerNorm, .attention,
+      .imageToTokens, .tokensToImage, .prependToken, .addConstant, .sliceTokens,
+      .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
       return nil
     }
   }
@@ -85,6 +125,10 @@ public enum ElementwiseOp: Sendable {
   case sigmoid
   /// x · constant (the depth heads scale by max_depth).
   case multiply(Float)
+  /// x · gamma_c (a ViT block's LayerScale).
+  case layerScale([Float])
+  /// x/2 · (1 + erf(x/√2)), the exact GELU, in float32 as PyTorch computes it.
+  case gelu
 
   public var kindName: String {
     switch self {
@@ -94,14 +138,16 @@ public enum ElementwiseOp: Sendable {
     case .relu: return "ReLU"
     case .sigmoid: return "Sigmoid"
     case .multiply: return "Multiply"
+    case .layerScale: return "LayerScale"
+    case .gelu: return "GELU"
     }
   }
 
   public var parameterCount: Int {
     switch self {
     case .batchNorm(let bn): return 4 * bn.weight.count
-    case .learnableBias(let v), .prelu(let v): return v.count
-    case .relu, .sigmoid, .multiply: return 0
+    case .learnableBias(let v), .prelu(let v), .layerScale(let v): return v.count
+    case .relu, .sigmoid, .multiply, .gelu: return 0
     }
   }
 
@@ -115,7 +161,8 @@ public enum ElementwiseOp: Sendable {
       return [("scale", scale), ("shift", shift)]
     case .learnableBias(let v): return [("bias", v)]
     case .prelu(let v): return [("weight", v)]
-    case .relu, .sigmoid, .multiply: return []
+    case .layerScale(let v): return [("gamma", v)]
+    case .relu, .sigmoid, .multiply, .gelu: return []
     }
   }
 }

@@ -235,6 +235,9 @@ public enum KernelLowering {
         return .channelBypass(ChannelBypassKernel(graph, op))
       case .elementwise:
         return .elementwise(step(graph, id), op.shape)
+      case .binaryLinear, .layerNorm, .attention, .imageToTokens, .tokensToImage, .prependToken,
+        .addConstant, .sliceTokens, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
+        throw BiDenseError(node: op.name, "TODO")
       case .input, .binarize, .binaryConv:
         // The frontends put every DAB right before its binary convolution and BatchNorm.
         throw BiDenseError(

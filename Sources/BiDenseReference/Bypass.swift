@@ -21,3 +21,23 @@ extension Interpreter {
     return out
   }
 }
+
+extension Interpreter {
+  /// `channel_adaptive_bypass_1d` on tokens: copies, then means of contiguous runs of
+  /// channels, each a float32 sum in order divided by its count.
+  public static func channelBypass1D(_ x: Tensor, outChannels: Int) -> Tensor {
+    // The builder validated the channel counts; a failure here is a compiler bug.
+    let plan = try! ChannelBypassPlan(
+      inChannels: x.shape.channels, outChannels: outChannels, contiguous: true, node: "")
+    let channels = x.shape.channels
+    var out = Tensor(zeros: TensorShape(tokens: x.shape.tokens, channels: outChannels))
+    for t in 0..<x.shape.tokens {
+      for (o, source) in plan.sources.enumerated() {
+        var sum: Float = 0
+        for k in 0..<source.count { sum += x.data[t * channels + source.start + k * source.stride] }
+        out.data[t * outChannels + o] = sum / Float(source.count)
+      }
+    }
+    return out
+  }
+}

@@ -12,14 +12,26 @@ extension Interpreter {
     case .sigmoid: return 1 / (1 + exp(-v))
     case .multiply(let factor): return v * factor
     case .batchNorm(let bn): return batchNorm(v, bn, channel: c)
+    case .layerScale(let gamma): return v * gamma[c]
+    case .gelu: return gelu(v)
     }
   }
 
+  /// GELU with the exact erf, in float32 as PyTorch's CPU kernel computes it:
+  /// `x * 0.5 * (1 + erf(x * M_SQRT1_2))`, left to right. Below about −5.54 the erf rounds to
+  /// −1 and the result is −0.
+  @inline(__always)
+  public static func gelu(_ x: Float) -> Float {
+    let half = x * 0.5
+    return half * (1 + erf(x * Float(0.5.squareRoot())))
+  }
+
+  /// An elementwise op on every element; the channel comes from the plane of an image and
+  /// from the last axis of tokens.
   public static func elementwise(_ x: Tensor, _ op: ElementwiseOp) -> Tensor {
     var out = x
-    let pixels = x.shape.pixels
-    for c in 0..<x.shape.channels {
-      for i in (c * pixels)..<((c + 1) * pixels) { out.data[i] = apply(op, x.data[i], channel: c) }
+    for i in x.data.indices {
+      out.data[i] = apply(op, x.data[i], channel: x.shape.channel(ofElement: i))
     }
     return out
   }

@@ -61,6 +61,28 @@ public enum Interpreter {
       return upsampleNearest(inputs[0], scale: scale)
     case .elementwise(let op):
       return elementwise(inputs[0], op)
+    case .binaryLinear(let linear):
+      return binaryLinear(inputs[0], linear)
+    case .layerNorm(let norm):
+      return layerNorm(inputs[0], norm)
+    case .attention(let heads):
+      return attention(inputs[0], heads: heads)
+    case .imageToTokens:
+      return imageToTokens(inputs[0])
+    case .tokensToImage:
+      return tokensToImage(inputs[0], node.shape)
+    case .prependToken(let token):
+      return prependToken(inputs[0], token)
+    case .addConstant(let values):
+      return addConstant(inputs[0], values)
+    case .sliceTokens(let start):
+      return sliceTokens(inputs[0], start: start, node.shape)
+    case .appendTokenToRows:
+      return appendTokenToRows(inputs[0], inputs[1])
+    case .channelBypass1D:
+      return channelBypass1D(inputs[0], outChannels: node.shape.channels)
+    case .resizeAntialiased:
+      return resizeAntialiased(inputs[0], node.shape)
     }
   }
 }

@@ -43,3 +43,38 @@ extension Interpreter {
     return out
   }
 }
+
+extension Interpreter {
+  /// torchvision's antialiased bilinear resize: along the width first, then along the height,
+  /// each output a float32 sum, in order, of its window's inputs times their weights
+  /// (AntialiasedResizeAxis, shared with the generated C).
+  public static func resizeAntialiased(_ x: Tensor, _ outShape: TensorShape) -> Tensor {
+    let across = AntialiasedResizeAxis(input: x.shape.width, output: outShape.width)
+    let down = AntialiasedResizeAxis(input: x.shape.height, output: outShape.height)
+    let inHeight = x.shape.height
+    var rows = [Float](repeating: 0, count: outShape.channels * inHeight * outShape.width)
+    for c in 0..<outShape.channels {
+      for y in 0..<inHeight {
+        for ox in 0..<outShape.width {
+          var sum: Float = 0
+          for k in 0..<across.taps { sum += across.weights[ox][k] * x[c, y, across.starts[ox] + k] }
+          rows[(c * inHeight + y) * outShape.width + ox] = sum
+        }
+      }
+    }
+    var out = Tensor(zeros: outShape)
+    for c in 0..<outShape.channels {
+      for oy in 0..<outShape.height {
+        for ox in 0..<outShape.width {
+          var sum: Float = 0
+          for k in 0..<down.taps {
+            sum +=
+              down.weights[oy][k] * rows[(c * inHeight + down.starts[oy] + k) * outShape.width + ox]
+          }
+          out[c, oy, ox] = sum
+        }
+      }
+    }
+    return out
+  }
+}

@@ -24,6 +24,12 @@ enum Fixtures {
     "upernet_depth_small",
   ]
 
+  /// The BiDense-DPT cases: the ViT encoder's layers alone, the encoder, the two models.
+  static let vit = [
+    "vit_linear_ste", "vit_linear_adapscaling", "vit_attention", "vit_block", "vit_encoder_small",
+    "dpt_depth_small", "dpt_seg_small",
+  ]
+
   static let all = singleLayer + composite
 
   static func path(_ name: String, _ suffix: String) -> String {

@@ -17,11 +17,22 @@ import Testing
     "PSPModule", "FPN_fuse", "BiDenseUperNetDepthModel", "BiDenseUperNetSegmentationModel",
     "ResidualConvUnit", "FeatureFusionBlock", "LearnableBias", "PReLU", "ReLU", "Sigmoid",
     "Multiply", "Identity", "Dropout", "Dropout2d", "Add", "Concat", "AvgPool2d",
-    "AdaptiveAvgPool2d", "Interpolate", "Conv2d", "BatchNorm2d",
+    "AdaptiveAvgPool2d", "Interpolate", "Conv2d", "BatchNorm2d", "BinaryLinear_STE",
+    "BinaryLinear_adapscaling", "BinaryLinear", "Attention", "Mlp", "LayerScale", "Block",
+    "VisionTransformer", "BiDenseDPTDepthModel", "BiDenseDPTSegmentationModel", "LayerNorm",
+    "GELU",
   ]
 
+  /// Each (name, source) once; a name shared by two modules (the ConvNeXt's and the ViT's
+  /// Block) is told apart by its source.
   @Test func everyModuleIsDefinedOnce() {
     #expect(ModuleTable.all.map(\.name).sorted() == Self.names.sorted())
+    let keys = ModuleTable.all.map { "\($0.name) \($0.source ?? "")" }
+    #expect(Set(keys).count == keys.count)
+    #expect(ModuleTable.named("Block")?.source == "models/upernet/backbones/bidense_convnext.py")
+    #expect(
+      ModuleTable.named("Block", source: "models/dpt/backbones/bivit_vit.py")?.summary
+        .hasPrefix("ViT") == true)
     for definition in ModuleTable.all {
       let attributes = definition.attributes.map(\.name)
       #expect(Set(attributes).count == attributes.count, "\(definition.name)")
@@ -70,9 +81,10 @@ import Testing
 
   /// Every attribute of every module is checked: a name the table does not list is rejected
   /// with the module, the attribute and where it sits.
-  @Test(arguments: ModuleTable.all.map(\.name))
-  func unknownAttributesAreRejected(_ name: String) throws {
-    let definition = try #require(ModuleTable.named(name))
+  @Test(arguments: ModuleTable.all.map { [$0.name, $0.source ?? ""] })
+  func unknownAttributesAreRejected(_ key: [String]) throws {
+    let name = key[0]
+    let definition = try #require(ModuleTable.named(name, source: key[1].isEmpty ? nil : key[1]))
     let json = try JSON.parse(Data(#"{"attributes": {"no_such_thing": 1}}"#.utf8))
     let error = #expect(throws: BiDenseError.self) {
       try Attributes(json.require("attributes"), for: definition)

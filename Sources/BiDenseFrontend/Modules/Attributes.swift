@@ -13,6 +13,8 @@ public enum AttributeKind: Sendable {
   case string([String])
   /// A list of ints, each in `range`, of a length in `count`.
   case intList(ClosedRange<Int>, count: ClosedRange<Int>)
+  /// An int in `range`, or a list of such ints of a length in `count`.
+  case intOrList(ClosedRange<Int>, count: ClosedRange<Int>)
 }
 
 /// A value of an attribute, as read from a model file or as a default.
@@ -109,6 +111,8 @@ extension AttributeKind {
         : count.upperBound >= Limits.maxExtent
           ? "\(count.lowerBound) or more" : "\(count.lowerBound) to \(count.upperBound)"
       return "a list of \(length) ints in \(show(r))"
+    case .intOrList(let r, let count):
+      return "an int or a list of \(count.lowerBound) to \(count.upperBound) ints, in \(show(r))"
     }
   }
 
@@ -131,6 +135,8 @@ extension AttributeKind {
       let length =
         count.count == 1 ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
       return "\(length) ints \(show(r))"
+    case .intOrList(let r, let count):
+      return "int or \(count.lowerBound) to \(count.upperBound) ints \(show(r))"
     }
   }
 
@@ -162,18 +168,23 @@ public struct Attributes: Sendable {
   /// name, a value of the wrong type or out of range, a missing required attribute, or null
   /// where PyTorch takes no None, is an error naming the attribute and the value.
   public init(_ json: JSON, for definition: ModuleDefinition) throws {
-    module = definition.name
+    try self.init(json, module: definition.name, specs: definition.attributes)
+  }
+
+  /// The same check against a list of specs (a method's arguments), `module` naming them.
+  public init(_ json: JSON, module: String, specs: [AttributeSpec]) throws {
+    self.module = module
     guard case .object(let members, let order) = json.value else {
       throw BiDenseError(
         "\(Self.place(json.path)) is \(json.kind), expected an object of \(module)'s attributes")
     }
-    for key in order where definition.attribute(key) == nil {
-      let known = definition.attributes.map(\.name)
+    for key in order where !specs.contains(where: { $0.name == key }) {
+      let known = specs.map(\.name)
       throw BiDenseError(
         "\(module) has no attribute '\(printable(key))' (\(Self.place(members[key]!.path))); "
           + (known.isEmpty ? "it takes none" : "it takes " + known.joined(separator: ", ")))
     }
-    for spec in definition.attributes {
+    for spec in specs {
       let member = members[spec.name]
       guard let member, !member.isNull else {
         switch spec.fallback {
@@ -253,6 +264,12 @@ public struct Attributes: Sendable {
     case .intList(let range, let count):
       guard case .array(let items) = json.value, count.contains(items.count) else { throw fail() }
       return .ints(try items.map { try integer($0, range) })
+    case .intOrList(let range, let count):
+      if case .array(let items) = json.value {
+        guard count.contains(items.count) else { throw fail() }
+        return .ints(try items.map { try integer($0, range) })
+      }
+      return .int(try integer(json, range))
     }
   }
 
@@ -318,8 +335,23 @@ public struct Attributes: Sendable {
     return v
   }
 
+  /// An int-or-list attribute: the int, or the list.
+  func intOrInts(_ name: String) throws -> Either<Int, [Int]> {
+    switch values[name] {
+    case .int(let v): return .first(v)
+    case .ints(let v): return .second(v)
+    default: throw missing(name)
+    }
+  }
+
   func optionalInts(_ name: String) throws -> [Int]? {
     guard values[name] != nil else { return nil }
     return try ints(name)
   }
+}
+
+/// One of two kinds of value.
+enum Either<A, B> {
+  case first(A)
+  case second(B)
 }

@@ -72,6 +72,7 @@ extension ModuleTable {
 
   static let transition = ModuleDefinition(
     "Transition", "ConvNeXt downsampling: BiDenseConv2d(k2, s2) + bypass of AvgPool2d(2, 2)",
+    source: ModuleBuilder.convNeXtFile,
     attributes: channelPair,
     parameters: [.child("conv.", module: "BiDenseConv2d", note: "k2 s2, no bypass")]
   ) { b, call in
@@ -81,6 +82,7 @@ extension ModuleTable {
 
   static let biDenseDown = ModuleDefinition(
     "BiDenseDown", "BiDenseConv2d(k3, s2, p1) + bypass of AvgPool2d(3, 2, 1)",
+    source: ModuleBuilder.dptFile,
     attributes: channelPair,
     parameters: [.child("conv.", module: "BiDenseConv2d", note: "k3 s2 p1, no bypass")]
   ) { b, call in
@@ -90,6 +92,7 @@ extension ModuleTable {
 
   static let biDenseUp = ModuleDefinition(
     "BiDenseUp", "BiDenseConvTranspose2d(k = s = scale) + bypass of nearest upsampling",
+    source: ModuleBuilder.dptFile,
     attributes: channelPair + [
       AttributeSpec("scale", .int(1...Limits.maxExtent), .value(.int(2)))
     ],

@@ -2,6 +2,8 @@ import BiDenseIR
 
 /// The BiDense ConvNeXt backbone (`models/upernet/backbones/bidense_convnext.py`).
 extension ModuleBuilder {
+  static let convNeXtFile = "models/upernet/backbones/bidense_convnext.py"
+
   /// The named ConvNeXt variants of `get_convnext`: depths and dims.
   static let convNeXtVariants: [String: (depths: [Int], dims: [Int])] = [
     "convnext_tiny": ([3, 3, 9, 3], [96, 192, 384, 768]),
@@ -84,6 +86,7 @@ extension ModuleTable {
   static let convNeXtBlock = ModuleDefinition(
     "Block",
     "ConvNeXt block: dw 7×7 → pw ×4 → LearnableBias → PReLU → pw back; no residual",
+    source: ModuleBuilder.convNeXtFile,
     attributes: [
       .channels("dim"),
       AttributeSpec(

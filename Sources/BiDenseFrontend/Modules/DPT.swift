@@ -37,6 +37,7 @@ extension ModuleTable {
   static let residualConvUnit = ModuleDefinition(
     "ResidualConvUnit",
     "DPT: PReLU(LearnableBias) → BiDenseConv2d 3×3, twice; no residual despite the name",
+    source: ModuleBuilder.dptFile,
     attributes: [.channels("features")],
     parameters: [
       .tensors(["move1.bias", "move2.bias"], shape: "[1, features, 1, 1]"),
@@ -51,6 +52,7 @@ extension ModuleTable {
   static let featureFusionBlock = ModuleDefinition(
     "FeatureFusionBlock",
     "DPT: x0 (+ resConfUnit1(x1)) → resConfUnit2 → bilinear ×2 (align_corners)",
+    source: ModuleBuilder.dptFile,
     arity: .between(1, 2), attributes: [.channels("features")],
     parameters: [
       .child("resConfUnit1.", module: "ResidualConvUnit", note: "with a second input"),
@@ -60,4 +62,258 @@ extension ModuleTable {
     try b.featureFusionBlock(
       call.path, features: try call.attributes.int("features"), call.inputs)
   }
+}
+
+/// BiDense's `BinaryLinear` (the DPT readout, `binary/bidense.py`) and the DPT models
+/// (`models/dpt/bidense_dpt.py`) on the binarized ViT.
+extension ModuleBuilder {
+  static let dptFile = "models/dpt/bidense_dpt.py"
+  static let bidenseFile = "binary/bidense.py"
+
+  /// BinaryLinear(in, out, bias, bypass): sign(x + move) · (a ⊙ sign(W − row mean))ᵀ (+ bias),
+  /// a = mean|W| per row; with the bypass, LayerNorm(out, eps 1e-6) + CFB_1d(x, out).
+  mutating func readoutLinear(
+    _ path: String, inChannels: Int, outChannels: Int, bias hasBias: Bool, bypass: Bool,
+    _ x: ValueID
+  ) throws -> ValueID {
+    let name = path.isEmpty ? "linear" : path
+    if bypass {
+      _ = try ChannelBypassPlan(
+        inChannels: inChannels, outChannels: outChannels, contiguous: true,
+        node: node(path, "bypass"))
+    }
+    try graph.limits.checkTensor([outChannels, inChannels], node: name, what: "weight")
+    let weight = try weights.take(
+      parameter(path, "weight"), shape: [outChannels, inChannels], node: name)
+    let bias =
+      hasBias
+      ? try vector(path, "bias", outChannels) : [Float](repeating: 0, count: outChannels)
+    let move = try weights.take(
+      parameter(child(path, "move"), "bias"), shape: [1, 1, inChannels], node: name)
+    var y = try graph.binaryLinear(
+      name, x,
+      BinaryLinear(
+        inFeatures: inChannels, outFeatures: outChannels, weight: weight,
+        scale: BinaryLinear.meanAbsoluteWeight(weight, outFeatures: outChannels), bias: bias,
+        move: move))
+    guard bypass else { return y }
+    y = try layerNorm(child(path, "norm"), y, epsilon: 1e-6)
+    let shortcut = try graph.channelBypass1D(node(path, "bypass"), x, outChannels: outChannels)
+    return try graph.add(node(path, "add"), y, shortcut)
+  }
+
+  /// The DPT trunk shared by the depth and segmentation models, up to output_conv1 resized
+  /// back to the input's size; the caller adds the head (`scratch.output_conv2`).
+  mutating func dptTrunk(_ path: String, _ a: Attributes, features: Int, _ x: ValueID) throws
+    -> ValueID
+  {
+    let input = graph.shape(x)
+    let outChannels = try a.ints("out_channels")
+    let vit = ViTSettings(
+      imageSize: try a.int("vit_img_size"), patch: try a.int("vit_patch"),
+      embedDim: try a.int("vit_embed_dim"), depth: try a.int("vit_depth"),
+      heads: try a.int("vit_heads"))
+    guard vit.patch == 14 else {
+      throw BiDenseError(
+        "\(a.place("vit_patch")) is \(vit.patch): DPT sizes its token grid as 2·⌊h/28⌋ × "
+          + "2·⌊w/28⌋, which holds for patch 14 only")
+    }
+    guard vit.imageSize >= vit.patch else {
+      throw BiDenseError("\(a.place("vit_img_size")) is smaller than the patch")
+    }
+    guard vit.depth >= 4 else {
+      throw BiDenseError(
+        "\(a.place("vit_depth")) is \(vit.depth): DPT takes the last 4 blocks' outputs")
+    }
+    guard input.channels == 3 else {
+      throw BiDenseError("DPT takes an RGB image, [1, 3, H, W], not \(input)")
+    }
+    let ph = 2 * (input.height / 28)
+    let pw = 2 * (input.width / 28)
+    guard ph > 0, pw > 0 else {
+      throw BiDenseError("DPT needs an input of at least 28x28, not \(input.height)x\(input.width)")
+    }
+    let backbone = child(path, "backbone")
+    let resized = try graph.resizeAntialiased(
+      node(path, "resize_input"), x, height: 14 * ph, width: 14 * pw)
+    var layers = try vitIntermediateLayers(
+      backbone, vit, taking: Array((vit.depth - 4)..<vit.depth), reshape: false,
+      classToken: true, norm: true, resized)
+    let e = vit.embedDim
+    var features4: [ValueID] = []
+    for i in 0..<4 {
+      var tokens = layers[2 * i]
+      if try a.bool("use_clstoken") {
+        let readout = child(child(path, "readout_projects"), "\(i)")
+        let joined = try graph.appendTokenToRows(
+          node(readout, "cat"), tokens, layers[2 * i + 1])
+        tokens = try readoutLinear(
+          child(readout, "0"), inChannels: 2 * e, outChannels: e, bias: true, bypass: true, joined)
+        tokens = try learnableBias(child(readout, "1"), tokens)
+        tokens = try prelu(child(readout, "2"), tokens)
+      }
+      var y = try graph.tokensToImage(node(path, "reassemble.\(i)"), tokens, height: ph, width: pw)
+      y = try biDenseConv(
+        child(child(path, "projects"), "\(i)"),
+        ConvolutionArguments(inChannels: e, outChannels: outChannels[i], kernel: 1),
+        transposed: false, y)
+      let resize = child(child(path, "resize_layers"), "\(i)")
+      switch i {
+      case 0:
+        y = try biDenseUp(
+          resize, inChannels: outChannels[0], outChannels: outChannels[0], scale: 4, y)
+      case 1:
+        y = try biDenseUp(
+          resize, inChannels: outChannels[1], outChannels: outChannels[1], scale: 2, y)
+      case 3:
+        y = try biDenseDown(resize, inChannels: outChannels[3], outChannels: outChannels[3], y)
+      default:
+        break
+      }
+      features4.append(
+        try biDenseConv(
+          child(child(path, "scratch"), "layer\(i + 1)_rn"),
+          ConvolutionArguments(
+            inChannels: outChannels[i], outChannels: features, kernel: 3, padding: 1),
+          transposed: false, y))
+    }
+    layers.removeAll()
+    let scratch = child(path, "scratch")
+    var p = try featureFusionBlock(
+      child(scratch, "refinenet4"), features: features, [features4[3]])
+    // refinenet4 gets one input: its resConfUnit1 is in the state_dict but never runs.
+    let unused = parameter(child(child(scratch, "refinenet4"), "resConfUnit1"), "")
+    for name in weights.tensors.keys where name.hasPrefix(unused) { weights.acknowledge(name) }
+    for k in [3, 2, 1] {
+      p = try featureFusionBlock(
+        child(scratch, "refinenet\(k)"), features: features, [p, features4[k - 1]])
+    }
+    let out = try biDenseConv(
+      child(scratch, "output_conv1"),
+      ConvolutionArguments(inChannels: features, outChannels: features / 2, kernel: 3, padding: 1),
+      transposed: false, p)
+    return try graph.resizeBilinear(
+      node(path, "resize"), out, height: input.height, width: input.width)
+  }
+
+  /// BiDenseDPTDepthModel: head BiDenseConv 3×3 → ReLU → Conv 1×1 → Sigmoid, × max_depth.
+  mutating func dptDepth(_ path: String, _ a: Attributes, _ x: ValueID) throws -> ValueID {
+    let features = try a.int("features")
+    var y = try dptTrunk(path, a, features: features, x)
+    let head = child(child(path, "scratch"), "output_conv2")
+    y = try biDenseConv(
+      child(head, "0"),
+      ConvolutionArguments(inChannels: features / 2, outChannels: 32, kernel: 3, padding: 1),
+      transposed: false, y)
+    y = try graph.unary(node(head, "1"), y, .relu)
+    y = try floatConv(
+      child(head, "2"),
+      ConvolutionArguments(inChannels: 32, outChannels: 1, kernel: 1, bias: true), y)
+    y = try graph.unary(node(head, "3"), y, .sigmoid)
+    return try graph.unary(
+      node(path, "max_depth"), y, .multiply(Float(try a.double("max_depth"))))
+  }
+
+  /// BiDenseDPTSegmentationModel: head BiDenseConv 3×3 (no bias) → ReLU → Conv 1×1 to the
+  /// classes.
+  mutating func dptSegmentation(_ path: String, _ a: Attributes, _ x: ValueID) throws -> ValueID {
+    let features = try a.int("features")
+    let classes = try a.int("num_classes")
+    var y = try dptTrunk(path, a, features: features, x)
+    let head = child(child(path, "scratch"), "output_conv2")
+    y = try biDenseConv(
+      child(head, "0"),
+      ConvolutionArguments(
+        inChannels: features / 2, outChannels: features / 2, kernel: 3, padding: 1),
+      transposed: false, y)
+    y = try graph.unary(node(head, "1"), y, .relu)
+    return try floatConv(
+      child(head, "2"),
+      ConvolutionArguments(inChannels: features / 2, outChannels: classes, kernel: 1, bias: true),
+      y)
+  }
+}
+
+extension ModuleTable {
+  static let readoutBinaryLinear = ModuleDefinition(
+    "BinaryLinear",
+    "DPT readout: sign(x + move) · (a ⊙ sign(W − row mean))ᵀ + bias, ternary; with bypass, "
+      + "LayerNorm of it + the contiguous 1-D channel bypass of x",
+    source: ModuleBuilder.bidenseFile,
+    attributes: [
+      .channels("in_channels"), .channels("out_channels"), .flag("bias", true),
+      .flag("bypass", true, note: "LayerNorm(out, eps 1e-6) + channel_adaptive_bypass_1d(x)"),
+    ],
+    parameters: [
+      .tensors(["weight"], shape: "[out, in]"),
+      .tensors(["bias"], shape: "[out]", when: "with bias"),
+      .tensors(["move.bias"], shape: "[1, 1, in]"),
+      .tensors(["norm.weight", "norm.bias"], shape: "[out]", when: "with bypass"),
+    ]
+  ) { b, call in
+    let a = call.attributes
+    return try b.readoutLinear(
+      call.path, inChannels: try a.int("in_channels"), outChannels: try a.int("out_channels"),
+      bias: try a.bool("bias"), bypass: try a.bool("bypass"), call.input)
+  }
+
+  /// The arguments both DPT models take, with the backbone's size as extension keys.
+  static let dptAttributes: [AttributeSpec] = [
+    AttributeSpec("features", .int(2...Limits.maxChannels), .value(.int(256))),
+    AttributeSpec(
+      "out_channels", .intList(1...Limits.maxChannels, count: 4...4),
+      .value(.ints([48, 96, 192, 384]))),
+    .flag("use_clstoken", false, note: "readout applied per channel on the tokens' last axis"),
+    AttributeSpec(
+      "vit_embed_dim", .int(1...Limits.maxChannels), .value(.int(384)),
+      note: "bidensec's key for a smaller backbone than dinov2_vits14"),
+    AttributeSpec("vit_depth", .int(4...1024), .value(.int(12))),
+    AttributeSpec("vit_heads", .int(1...Limits.maxChannels), .value(.int(6))),
+    AttributeSpec("vit_patch", .int(14...14), .value(.int(14))),
+    AttributeSpec("vit_img_size", .int(14...Limits.maxExtent), .value(.int(518))),
+  ]
+
+  static let dptParameters: [ParameterEntry] = [
+    .child(
+      "backbone.", module: "VisionTransformer",
+      note: "dinov2_vits14: mlp_ratio 4, LayerScale, offset 0.1; `mask_token` unused"),
+    .child("projects.i.", module: "BiDenseConv2d", note: "1×1, E → out_channels[i]"),
+    .child(
+      "resize_layers.{0,1,3}.", module: "BiDenseUp / BiDenseDown",
+      note: "BiDenseUp(4), BiDenseUp(2), Identity, BiDenseDown"),
+    .child(
+      "readout_projects.i.", module: "BinaryLinear, LearnableBias, PReLU",
+      note: "with use_clstoken: `.0.` BinaryLinear(2E, E), `.1.bias`, `.2.weight`"),
+    .child("scratch.layerk_rn.", module: "BiDenseConv2d", note: "3×3 p1, to features"),
+    .child(
+      "scratch.refinenetk.", module: "FeatureFusionBlock",
+      note: "refinenet4's resConfUnit1 unused"),
+    .child("scratch.output_conv1.", module: "BiDenseConv2d", note: "3×3 p1, to features / 2"),
+    .child("scratch.output_conv2.0.", module: "BiDenseConv2d", note: "3×3 p1"),
+  ]
+
+  static let dptDepth = ModuleDefinition(
+    "BiDenseDPTDepthModel",
+    "BiDense DPT for depth: binarized ViT, reassembly, fusion, then max_depth · sigmoid of a "
+      + "1×1 head",
+    source: ModuleBuilder.dptFile,
+    attributes: [
+      AttributeSpec("max_depth", .float(minimum: 0, exclusive: true, maximum: nil), .required)
+    ] + dptAttributes,
+    parameters: dptParameters + [
+      .tensors(["scratch.output_conv2.2.weight"], shape: "[1, 32, 1, 1]"),
+      .tensors(["scratch.output_conv2.2.bias"], shape: "[1]"),
+    ]
+  ) { b, call in try b.dptDepth(call.path, call.attributes, call.input) }
+
+  static let dptSegmentation = ModuleDefinition(
+    "BiDenseDPTSegmentationModel",
+    "BiDense DPT for segmentation: the same trunk, a 1×1 head to the classes",
+    source: ModuleBuilder.dptFile,
+    attributes: [.channels("num_classes")] + dptAttributes,
+    parameters: dptParameters + [
+      .tensors(["scratch.output_conv2.2.weight"], shape: "[classes, features / 2, 1, 1]"),
+      .tensors(["scratch.output_conv2.2.bias"], shape: "[classes]"),
+    ]
+  ) { b, call in try b.dptSegmentation(call.path, call.attributes, call.input) }
 }

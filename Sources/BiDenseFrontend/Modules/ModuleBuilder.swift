@@ -170,6 +170,7 @@ extension ModuleTable {
 
   static let biDenseConv2d = ModuleDefinition(
     "BiDenseConv2d", "BN(binary conv(DAB(x))) + channel-adaptive bypass of x",
+    source: ModuleBuilder.bidenseFile,
     attributes: convolutionAttributes(kernel: .value(.int(3)), bias: false, bypass: true),
     parameters: biDenseParameters + [
       .tensors(["conv.weight"], shape: "[C_out, C_in/groups, kh, kw]"),
@@ -183,6 +184,7 @@ extension ModuleTable {
   static let biDenseConvTranspose2d = ModuleDefinition(
     "BiDenseConvTranspose2d",
     "BN(binary transposed conv(DAB(x))) + channel-adaptive bypass of x",
+    source: ModuleBuilder.bidenseFile,
     attributes: convolutionAttributes(kernel: .value(.int(3)), bias: false, bypass: true),
     parameters: biDenseParameters + [
       .tensors(["conv_transpose.weight"], shape: "[C_in, C_out/groups, kh, kw]"),

@@ -96,6 +96,7 @@ extension ModuleBuilder {
 extension ModuleTable {
   static let learnableBias = ModuleDefinition(
     "LearnableBias", "x + bias per channel",
+    source: ModuleBuilder.bidenseFile,
     attributes: [
       .channels("out_chn", .optional("the input's channels"))
     ],

@@ -3,6 +3,8 @@ import BiDenseIR
 /// UperNet on the BiDense ConvNeXt (`models/upernet/bidense_upernet.py`): PSPModule, FPN_fuse
 /// and the depth and segmentation models.
 extension ModuleBuilder {
+  static let uperNetFile = "models/upernet/bidense_upernet.py"
+
   /// F.interpolate(x, size, mode="bilinear", align_corners=True).
   mutating func upTo(_ name: String, _ x: ValueID, like reference: ValueID) throws -> ValueID {
     let target = graph.shape(reference)
@@ -171,6 +173,7 @@ extension ModuleTable {
     "PSPModule",
     "pyramid pooling: per bin size AdaptiveAvgPool → BiDenseConv2d 1×1 → LearnableBias → "
       + "PReLU, upsampled; concatenated with x; a 3×3 bottleneck",
+    source: ModuleBuilder.uperNetFile,
     attributes: [
       .channels("in_channels"),
       .channels("out_channel", .optional("= in_channels, the only value supported")),
@@ -200,6 +203,7 @@ extension ModuleTable {
   static let fpnFuse = ModuleDefinition(
     "FPN_fuse",
     "UperNet's feature pyramid: 1×1 lateral convs, one shared 3×3 smooth conv, fusion",
+    source: ModuleBuilder.uperNetFile,
     arity: .oneEach(of: "feature_channels"),
     attributes: [
       AttributeSpec(
@@ -251,6 +255,7 @@ extension ModuleTable {
   static let uperNetDepth = ModuleDefinition(
     "BiDenseUperNetDepthModel",
     "BiDense UperNet for depth: ConvNeXt, PSP, FPN, then max_depth · sigmoid of a 1×1 head",
+    source: ModuleBuilder.uperNetFile,
     attributes: [
       AttributeSpec(
         "max_depth", .float(minimum: 0, exclusive: true, maximum: nil), .required)
@@ -264,6 +269,7 @@ extension ModuleTable {
   static let uperNetSegmentation = ModuleDefinition(
     "BiDenseUperNetSegmentationModel",
     "BiDense UperNet for segmentation: the same trunk, a 1×1 head to the classes",
+    source: ModuleBuilder.uperNetFile,
     attributes: [.channels("num_classes")] + uperNetAttributes,
     parameters: uperNetParameters + [
       .tensors(["out_conv2.2.weight"], shape: "[classes, features / 2, 1, 1]"),
