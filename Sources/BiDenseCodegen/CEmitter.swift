@@ -58,7 +58,9 @@ public enum CEmitter {
       switch plan.locations[id]! {
       case .input(let offset): return offset == 0 ? "input" : "input + \(offset)"
       case .output(let offset): return offset == 0 ? "output" : "output + \(offset)"
-      case .workspace(let offset): return "(float *)(void *)\(workspace(offset))"
+      case .workspace(let offset):
+        let type = model.storage(of: id).ternary.map { Ternary.unit($0.wordBits) } ?? "float"
+        return "(\(type) *)(void *)\(workspace(offset))"
       }
     }
     func workspace(_ offset: Int) -> String { offset == 0 ? "ws" : "(ws + \(offset))" }
@@ -69,8 +71,14 @@ public enum CEmitter {
         plan.offset(of: .scratch(kernel: index)).map { [$0 == 0 ? "ws" : "ws + \($0)"] } ?? []
       let arguments = node.inputs.map(location) + [location(node.output)] + scratch
       calls += "    \(functions[index])(\(arguments.joined(separator: ", ")));\n"
-      calls += "    \(upper)_TRACE_NODE(\(index), \(CText.stringLiteral(node.name)), "
-      calls += "\(location(node.output)), \(graph[node.output].shape.count));\n"
+      if let layout = kernel.output.ternary {
+        calls += "    \(upper)_TRACE_SIGNS(\(index), \(CText.stringLiteral(node.name)), "
+        calls += "\(location(node.output)), \(layout.tokens), \(layout.channels), "
+        calls += "\(layout.segment), \(layout.segmentWords), \(layout.rowWords));\n"
+      } else {
+        calls += "    \(upper)_TRACE_NODE(\(index), \(CText.stringLiteral(node.name)), "
+        calls += "\(location(node.output)), \(graph[node.output].shape.count));\n"
+      }
     }
 
     let inputShapes = graph.inputs.map { graph[$0].shape.description }.joined(separator: " + ")
@@ -84,12 +92,36 @@ public enum CEmitter {
       "prefix": .text(prefix), "PREFIX": .text(upper),
       "source": .text(CText.comment(options.source)), "summary": .text(summary),
     ]
-    let usesCompensatedSums = model.kernels.contains { $0.kind.binaryConv != nil }
-    let helpers =
+    let usesCompensatedSums = model.kernels.contains { kernel in
+      if case .layerNorm = kernel.kind { return true }
+      return kernel.kind.binaryConv != nil
+    }
+    var helpers =
       usesCompensatedSums
       ? try Template("kernels/compensated_sum.c").render([
         "prefix": .text(prefix), "lanes": .int(model.target.compensatedLanes),
       ]) + "\n" : ""
+    let usesPopcount = model.kernels.contains { kernel in
+      switch kernel.kind {
+      case .binaryLinear, .attention: return true
+      default: return false
+      }
+    }
+    let unitBits = model.target.wordBits
+    if usesPopcount {
+      var values: [String: TemplateValue] = [
+        "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
+        "wide": .bool(unitBits == 64),
+      ]
+      for (name, byte) in [("ones55", 0x55), ("ones33", 0x33), ("ones0f", 0x0f)]
+        as [(String, UInt64)]
+      {
+        let word = (0..<(unitBits / 8)).reduce(UInt64(0)) { $0 | byte << (8 * $1) }
+        values[name] = .text("UINT\(unitBits)_C(0x\(String(word, radix: 16)))")
+      }
+      helpers += try Template("kernels/popcount.c").render(values) + "\n"
+    }
+    let tracesSigns = model.kernels.contains { $0.output.ternary != nil }
     let header = try Template("model.h").render(
       common.merging([
         "inputShapes": .text(inputShapes), "outputShapes": .text(outputShapes),
@@ -102,6 +134,8 @@ public enum CEmitter {
         "declarations": .text(WeightsFile.declarations(weights.pool, prefix: prefix)),
         "kernels": .text(helpers + bodies.joined(separator: "\n")),
         "calls": .text(calls), "usesWorkspace": .bool(!plan.buffers.isEmpty),
+        "tracesSigns": .bool(tracesSigns), "unit": .text(Ternary.unit(unitBits)),
+        "unitBits": .int(unitBits),
       ]) { $1 })
     let definitions = try Template("weights.c").render(
       common.merging([
@@ -138,6 +172,19 @@ public enum CEmitter {
     case .channelBypass(let k): return try ElementwiseEmitter.channelBypass(k, context)
     case .elementwise(let step, let shape):
       return try ElementwiseEmitter.elementwise(step, shape, context)
+    case .binaryLinear(let k): return try BinaryLinearEmitter.emit(k, context)
+    case .binaryLinearBaseline(let k): return try BinaryLinearEmitter.baseline(k, context)
+    case .attention(let k): return try AttentionEmitter.emit(k, context)
+    case .attentionBaseline(let k): return try AttentionEmitter.baseline(k, context)
+    case .layerNorm(let k): return try TokenEmitter.layerNorm(k, context)
+    case .imageToTokens(let k): return try TokenEmitter.imageToTokens(k, context)
+    case .tokensToImage(let k): return try TokenEmitter.tokensToImage(k, context)
+    case .prependToken(let k): return try TokenEmitter.rows(k, prepend: true, context)
+    case .sliceTokens(let k): return try TokenEmitter.rows(k, prepend: false, context)
+    case .addConstant(let shape): return try TokenEmitter.addConstant(shape, context)
+    case .appendTokenToRows(let shape): return try TokenEmitter.appendToken(shape, context)
+    case .channelBypass1D(let k): return try TokenEmitter.channelBypass1D(k, context)
+    case .resizeAntialiased(let k): return try ResizeEmitter.antialiased(k, context)
     }
   }
 }

@@ -39,7 +39,7 @@ enum ElementwiseEmitter {
     throws -> String
   {
     let values = context.commonValues(
-      title: "\(step.op.kindName) \(shape)", output: shape, input: nil, leading: [step])
+      title: "\(step.kindName) \(shape)", output: shape, input: nil, leading: [step])
     return try Template("kernels/elementwise.c").render(values)
   }
 

@@ -32,7 +32,10 @@ struct KernelContext {
     var values: [String: TemplateValue] = [
       "fn": .text(function), "prefix": .text(prefix),
       "title": .text("\(CText.comment(name)): \(title)"),
-      "epilogue": epilogue(indent: epilogueIndent, leading: leading),
+      "epilogue": epilogue(
+        indent: epilogueIndent, leading: leading,
+        residualIndex: output.isTokens ? "$p * channels + $o" : nil),
+      "tokens": .bool(output.isTokens),
     ]
     values.merge(Self.sizes(output, "out")) { $1 }
     values.merge(Self.sizes(output, "")) { $1 }
@@ -55,14 +58,17 @@ struct KernelContext {
   }
 
   /// The kernel's epilogue statements at `indent` spaces, after any `leading` steps, for
-  /// output channel `channel` (a template expression).
-  func epilogue(indent: Int, leading: [EpilogueStep] = [], channel: String = "$o")
-    -> TemplateValue
-  {
+  /// output channel `channel` (a template expression); `steps` replaces the kernel's own, and
+  /// `residualIndex` says where a residual's element is.
+  func epilogue(
+    indent: Int, leading: [EpilogueStep] = [], channel: String = "$o",
+    steps: [EpilogueStep]? = nil, residualIndex: String? = nil
+  ) -> TemplateValue {
     .fragment(
       Epilogue.statements(
-        leading + kernel.epilogue, symbols: symbols, indent: String(repeating: " ", count: indent),
-        channel: channel))
+        leading + (steps ?? kernel.epilogue), symbols: symbols,
+        indent: String(repeating: " ", count: indent), channel: channel,
+        residualIndex: residualIndex))
   }
 
   /// A template's text, moved right by `indent`, to render inside another template.

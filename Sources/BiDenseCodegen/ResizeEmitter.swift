@@ -23,4 +23,20 @@ enum ResizeEmitter {
     values["scale"] = .int(k.scale)
     return try Template("kernels/upsample_nearest.c").render(values)
   }
+
+  static func antialiased(_ k: AntialiasedResizeKernel, _ context: KernelContext) throws
+    -> String
+  {
+    var values = context.commonValues(
+      title: "antialiased bilinear resize \(k.input) -> \(k.output)", output: k.output,
+      input: k.input, epilogueIndent: 16)
+    values.merge([
+      "tapsAcross": .int(k.across.taps), "tapsDown": .int(k.down.taps),
+      "startAcross": context.symbol(.resizeStarts(axis: 0)),
+      "weightAcross": context.symbol(.resizeWeights(axis: 0)),
+      "startDown": context.symbol(.resizeStarts(axis: 1)),
+      "weightDown": context.symbol(.resizeWeights(axis: 1)),
+    ]) { $1 }
+    return try Template("kernels/resize_antialiased.c").render(values)
+  }
 }

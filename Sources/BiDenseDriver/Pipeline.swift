@@ -69,6 +69,10 @@ public struct CompiledModel: Sendable {
           ? "(--dab-scale=layer): one DAB scale per layer in the dense convolutions." : nil))
   }
 
+  /// Whether some node keeps only its output's ternary signs (traced with
+  /// `-D<PREFIX>_TRACE_SIGNS`).
+  public var tracesSigns: Bool { lowered.kernels.contains { $0.output.ternary != nil } }
+
   /// Whether the C computes an approximation of the model rather than the model.
   public var isApproximate: Bool { options.dabScale != .perChannel }
 

@@ -31,7 +31,8 @@ public struct TargetProgram: Sendable {
 
   /// Writes the model's C and the target's harness into `directory` and compiles them.
   /// `compiler` and `optimization` replace the target's (`--cc`, `--cflags`); `trace` builds
-  /// with `-D<PREFIX>_TRACE`, so that the harness writes trace.bin.
+  /// with `-D<PREFIX>_TRACE`, so that the harness writes trace.bin (and, for verification,
+  /// `-D<PREFIX>_TRACE_SIGNS`, so that nodes keeping only ternary signs trace them).
   public static func build(
     _ model: CompiledModel, for target: Target, in directory: URL, compiler: String? = nil,
     optimization: [String]? = nil, trace: Bool, bench: [String: String]? = nil,
@@ -76,7 +77,10 @@ public struct TargetProgram: Sendable {
     let command =
       [compiler ?? target.compiler, "-std=c99"]
       + target.flags(prefix: prefix, optimization: optimization)
-      + (trace ? ["-D\(upper)_TRACE"] : []) + linking + ["-o", program] + sources
+      + (trace ? ["-D\(upper)_TRACE"] : [])
+      + (trace && bench == nil && model.tracesSigns ? ["-D\(upper)_TRACE_SIGNS"] : []) + linking + [
+        "-o", program,
+      ] + sources
       + ["\(prefix).c", "\(prefix)_weights.c"] + target.linkFlags + ["-lm"]
     let compiled = try Shell.run(command, in: directory, timeout: timeout)
     guard compiled.status == 0, !compiled.timedOut else {

@@ -127,6 +127,7 @@ public struct Verifier {
       throw BiDenseError(file: path, "the compiled model wrote no trace")
     }
     let words = RawFloats.decode(data)
+    // A node traced in several calls (ternary signs, in chunks) has its values in order.
     var result: [Int: [Float]] = [:]
     var i = 0
     while i + 2 <= words.count {
@@ -135,7 +136,7 @@ public struct Verifier {
       guard count >= 0, i + 2 + count <= words.count else {
         throw BiDenseError(file: path, "the trace is truncated at node \(index)")
       }
-      result[index] = Array(words[(i + 2)..<(i + 2 + count)])
+      result[index, default: []] += words[(i + 2)..<(i + 2 + count)]
       i += 2 + count
     }
     return result
@@ -157,15 +158,25 @@ public struct Verifier {
       }
       var given: [ValueID: Tensor] = [:]
       for input in kernel.inputs { given[input] = known[input]! }
-      let reference = Interpreter.run(graph, nodes: kernel.ops, given: given)[kernel.output]!
+      let computed = Interpreter.run(graph, nodes: kernel.ops, given: given)
+      let lowered = model.lowered.kernels[index]
+      var reference = computed[kernel.output]!
+      if lowered.output.ternary != nil {
+        // Only the signs are kept: those are what must agree.
+        reference.data = reference.data.map { Float(Ternary.sign($0)) }
+      }
       let agreement = Agreement(actual: values, reference: reference.data)
-      let exact =
-        model.isApproximate
-        ? Agreement(
-          actual: values,
-          reference: Interpreter.run(model.exactGraph, nodes: kernel.ops, given: given)[
-            kernel.output]!.data) : nil
-      let (ties, affected) = Self.ties(kernel, graph, given, reach: agreement.outside > 0)
+      var exact: Agreement?
+      if model.isApproximate {
+        var exactValue = Interpreter.run(model.exactGraph, nodes: kernel.ops, given: given)[
+          kernel.output]!.data
+        if lowered.output.ternary != nil { exactValue = exactValue.map { Float(Ternary.sign($0)) } }
+        exact = Agreement(actual: values, reference: exactValue)
+      }
+      let (ties, affected) =
+        lowered.output.ternary != nil
+        ? Self.ternaryTies(lowered, graph, computed)
+        : Self.ties(kernel, graph, given, reach: agreement.outside > 0)
       let unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
       layers.append(
         Layer(
@@ -174,6 +185,61 @@ public struct Verifier {
       known[kernel.output] = Tensor(shape: shape, data: values)
     }
     return layers
+  }
+
+  /// The ternary ties of a kernel that stores its output's signs: the elements whose value
+  /// before the sign lies within float rounding of 0, so that the C's sign may be −1, 0 or +1
+  /// where the interpreter's is another. The rounding is measured against the magnitudes the
+  /// value is computed from: for a LayerNorm (|x| + |mean|) · rstd · |weight| + |bias|, for a
+  /// binary linear layer |scale · dot| + |bias|, and every later step's |value|. The attention's
+  /// counts are integers: no ties. A flipped sign changes its own element only.
+  static func ternaryTies(_ kernel: Kernel, _ graph: Graph, _ values: [ValueID: Tensor]) -> (
+    count: Int, affected: Set<Int>
+  ) {
+    guard case .primitive(let id) = kernel.node.body, let principal = values[id] else {
+      return (0, [])
+    }
+    let shape = principal.shape
+    var magnitude = [Float](repeating: 0, count: shape.count)
+    switch graph[id].op {
+    case .layerNorm(let norm):
+      guard let x = values[graph[id].inputs[0]] else { return (0, []) }
+      for t in 0..<shape.tokens {
+        let row = x.data[(t * shape.channels)..<((t + 1) * shape.channels)]
+        let (mean, rstd) = Interpreter.layerNormStatistics(row, epsilon: norm.epsilon)
+        for (c, v) in row.enumerated() {
+          magnitude[t * shape.channels + c] =
+            (abs(v) + abs(mean)) * rstd * abs(norm.weight[c]) + abs(norm.bias[c])
+        }
+      }
+    case .binaryLinear(let linear):
+      for i in magnitude.indices {
+        let bias = linear.bias[i % shape.channels]
+        magnitude[i] = abs(principal.data[i] - bias) + abs(bias)
+      }
+    case .attention:
+      return (0, [])
+    case .input, .binarize, .binaryConv, .conv, .channelBypass, .add, .concat, .avgPool,
+      .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .elementwise, .imageToTokens,
+      .tokensToImage, .prependToken, .addConstant, .sliceTokens, .appendTokenToRows,
+      .channelBypass1D, .resizeAntialiased:
+      return (0, [])
+    }
+    // The value the sign is taken of: the last step's, or GELU's input when the kernel
+    // decides GELU's sign from it.
+    var chain = kernel.node.epilogue
+    if case .binaryLinear(let k) = kernel.kind, k.geluSign { chain.removeLast() }
+    for step in chain {
+      guard let value = values[step] else { continue }
+      for i in magnitude.indices { magnitude[i] += abs(value.data[i]) }
+    }
+    guard let signed = values[chain.last ?? id] else { return (0, []) }
+    var affected = Set<Int>()
+    for i in magnitude.indices {
+      let tolerance = 16 * Float.ulpOfOne * magnitude[i] + Float.leastNormalMagnitude
+      if tolerance.isFinite, abs(signed.data[i]) <= tolerance { affected.insert(i) }
+    }
+    return (affected.count, affected)
   }
 
   /// The binarization ties of a kernel's inputs, and (when `reach` is set) the output elements

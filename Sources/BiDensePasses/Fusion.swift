@@ -25,7 +25,8 @@ public struct FusedNode: Sendable {
   public var output: ValueID
   /// The primitive nodes it computes, in graph order (the interpreter's view of it).
   public var ops: [ValueID]
-  /// Elementwise ops applied to each result before it is stored (LearnableBias, PReLU, ...).
+  /// Ops applied to each result before it is stored: elementwise ones (LearnableBias, PReLU,
+  /// ...) and, after a token layer, the Add of a residual read from another input.
   public var epilogue: [ValueID]
   /// The node also writes, after its output, the per-channel sums of that output: the first
   /// statistic of the DABs that read it.
@@ -74,7 +75,10 @@ public struct Schedule: Sendable {
   /// What was fused into node `index`, as `FusedBiDenseConv2d+Bypass+PReLU`.
   public func kindName(_ index: Int) -> String {
     let node = nodes[index]
-    let tail = node.epilogue.map { "+" + graph[$0].op.kindName }.joined()
+    let tail = node.epilogue.map { id -> String in
+      if case .add = graph[id].op { return "+Residual" }
+      return "+" + graph[id].op.kindName
+    }.joined()
     switch node.body {
     case .binaryConv(let fused):
       var name =
@@ -117,15 +121,29 @@ public enum Fusion {
       return graph[consumer].inputs.filter { $0 == id }.count == 1 ? consumer : nil
     }
 
-    /// Absorbs the chain of elementwise ops that follow `output` into an epilogue.
-    func epilogue(after output: ValueID) -> [ValueID] {
+    /// Absorbs the chain of elementwise ops that follow `output` into an epilogue; with
+    /// `residuals`, also an Add of another value (read element by element) and the elementwise
+    /// ops after it. Returns the chain and the other values the Adds read.
+    func epilogue(after output: ValueID, residuals: Bool = false) -> (
+      chain: [ValueID], reads: [ValueID]
+    ) {
       var chain: [ValueID] = []
+      var reads: [ValueID] = []
       var last = output
-      while let next = soleConsumer(last), graph[next].op.elementwise != nil {
-        chain.append(next)
+      while let next = soleConsumer(last) {
+        if graph[next].op.elementwise != nil {
+          chain.append(next)
+        } else if residuals, case .add = graph[next].op, graph[next].inputs.count == 2,
+          let other = graph[next].inputs.first(where: { $0 != last })
+        {
+          chain.append(next)
+          reads.append(other)
+        } else {
+          break
+        }
         last = next
       }
-      return chain
+      return (chain, reads)
     }
 
     for (id, node) in graph.nodes.enumerated() where !covered.contains(id) {
@@ -140,7 +158,7 @@ public enum Fusion {
           output = soleConsumer(conv.batchNorm)!
           ops.append(output)
         }
-        let tail = epilogue(after: output)
+        let tail = epilogue(after: output).chain
         ops += tail
         covered.formUnion(ops)
         fused.append(
@@ -150,18 +168,31 @@ public enum Fusion {
             epilogue: tail))
         continue
       }
-      let tail = epilogue(after: id)
+      let (tail, reads) = epilogue(after: id, residuals: takesResiduals(node.op))
       covered.insert(id)
       covered.formUnion(tail)
       fused.append(
         FusedNode(
-          name: node.name, body: .primitive(id), inputs: node.inputs, output: tail.last ?? id,
-          ops: [id] + tail, epilogue: tail))
+          name: node.name, body: .primitive(id), inputs: node.inputs + reads,
+          output: tail.last ?? id, ops: [id] + tail, epilogue: tail))
     }
     // A node runs once everything it reads exists: order by output position, which follows
     // every input because the graph is topologically ordered.
     fused.sort { $0.output < $1.output }
     return Schedule(graph: graph, nodes: fused)
+  }
+
+  /// The token layers whose store adds a residual: a ViT block's projections end in
+  /// `x + LayerScale(proj(...))`, the readout in `LayerNorm(...) + bypass`.
+  static func takesResiduals(_ op: Op) -> Bool {
+    switch op {
+    case .binaryLinear, .layerNorm: return true
+    case .input, .binarize, .binaryConv, .conv, .channelBypass, .add, .concat, .avgPool,
+      .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .elementwise, .attention,
+      .imageToTokens, .tokensToImage, .prependToken, .addConstant, .sliceTokens,
+      .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
+      return false
+    }
   }
 
   /// The module that a primitive node belongs to: `stages.0.0.pwconv1.conv` → `stages.0.0.pwconv1`.

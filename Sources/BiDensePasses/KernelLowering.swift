@@ -40,24 +40,49 @@ public struct LoweredModel: Sendable {
   public var kernels: [Kernel]
 
   public var graph: Graph { schedule.graph }
+
+  /// How `id` is kept: as its producer stores it (graph inputs are floats).
+  public func storage(of id: ValueID) -> ValueStorage {
+    kernels.first { $0.node.output == id }?.output ?? .floats
+  }
 }
 
 /// One fused node as the kernel that computes it.
 public struct Kernel: Sendable {
   public var node: FusedNode
   public var kind: KernelKind
-  /// The elementwise ops applied to each result before it is stored.
+  /// The ops applied to each result before it is stored.
   public var epilogue: [EpilogueStep]
+  /// How the node's output is stored: floats, or its ternary signs only.
+  public var output: ValueStorage = .floats
 
   /// Bytes of workspace the kernel uses while it runs, beside its inputs and output.
   public var scratchBytes: Int { kind.scratchBytes }
+
+  /// Bytes of the node's output as stored.
+  public func outputBytes(_ shape: TensorShape) -> Int {
+    output.ternary?.bytes ?? 4 * shape.count
+  }
 }
 
-/// One elementwise op of an epilogue, with the node it comes from.
+/// One op of an epilogue, with the node it comes from.
 public struct EpilogueStep: Sendable {
+  public enum Action: Sendable {
+    case elementwise(ElementwiseOp)
+    /// Adds the element of the same position of another input of the kernel (a residual).
+    case residual(input: ValueID)
+  }
+
   public var id: ValueID
   public var name: String
-  public var op: ElementwiseOp
+  public var action: Action
+
+  public var op: ElementwiseOp? {
+    if case .elementwise(let op) = action { return op }
+    return nil
+  }
+
+  public var kindName: String { op?.kindName ?? "Residual" }
 }
 
 /// The algorithm of a kernel, with everything its code depends on.
@@ -82,6 +107,22 @@ public enum KernelKind: Sendable {
   case channelBypass(ChannelBypassKernel)
   /// A lone elementwise op that no producer could take into its epilogue.
   case elementwise(EpilogueStep, TensorShape)
+  /// A binary linear layer: and/xor-popcount over packed ternary planes.
+  case binaryLinear(BinaryLinearKernel)
+  /// Binary attention, a query row at a time, on integer scores.
+  case attention(AttentionKernel)
+  case layerNorm(LayerNormKernel)
+  /// The float32 baseline's binary linear layer and attention (`bench`).
+  case binaryLinearBaseline(BinaryLinearBaselineKernel)
+  case attentionBaseline(AttentionBaselineKernel)
+  case imageToTokens(ReshapeKernel)
+  case tokensToImage(ReshapeKernel)
+  case prependToken(TokenRowsKernel)
+  case sliceTokens(TokenRowsKernel)
+  case addConstant(TensorShape)
+  case appendTokenToRows(TensorShape)
+  case channelBypass1D(ChannelBypassKernel)
+  case resizeAntialiased(AntialiasedResizeKernel)
 
   public var scratchBytes: Int {
     switch self {
@@ -90,8 +131,14 @@ public enum KernelKind: Sendable {
     case .depthwiseSignCount(let k): return k.scratch.bytes
     case .xnorPopcount(let k): return k.scratch.bytes
     case .floatBaselineConv(let k): return k.scratch.bytes
+    case .binaryLinear(let k): return k.scratch.bytes
+    case .attention(let k): return k.scratch.bytes
+    case .binaryLinearBaseline(let k): return k.scratch.bytes
+    case .attentionBaseline(let k): return k.scratch.bytes
+    case .resizeAntialiased(let k): return k.scratch.bytes
     case .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
-      .channelBypass, .elementwise:
+      .channelBypass, .elementwise, .layerNorm, .imageToTokens, .tokensToImage, .prependToken,
+      .sliceTokens, .addConstant, .appendTokenToRows, .channelBypass1D:
       return 0
     }
   }
@@ -105,7 +152,9 @@ public enum KernelKind: Sendable {
     case .xnorPopcount(let k): return k.geometry
     case .floatBaselineConv(let k): return k.geometry
     case .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
-      .channelBypass, .elementwise:
+      .channelBypass, .elementwise, .binaryLinear, .attention, .layerNorm, .binaryLinearBaseline,
+      .attentionBaseline, .imageToTokens, .tokensToImage, .prependToken, .sliceTokens,
+      .addConstant, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
       return nil
     }
   }
@@ -131,11 +180,52 @@ public enum KernelKind: Sendable {
     case .concat: return "concat"
     case .channelBypass: return "channel bypass"
     case .elementwise: return "elementwise"
+    case .binaryLinear(let k):
+      return "binary linear \(k.inFeatures)->\(k.outFeatures), "
+        + (k.denseWeights ? "xor-popcount" : "and/xor-popcount")
+    case .attention(let k): return "binary attention, \(plural(k.heads, "head")) of \(k.headDim)"
+    case .layerNorm: return "layer norm"
+    case .binaryLinearBaseline(let k): return "float32 linear \(k.inFeatures)->\(k.outFeatures)"
+    case .attentionBaseline: return "float32 attention with softmax"
+    case .imageToTokens: return "image to tokens"
+    case .tokensToImage: return "tokens to image"
+    case .prependToken: return "prepend token"
+    case .sliceTokens: return "take tokens"
+    case .addConstant: return "add constant"
+    case .appendTokenToRows: return "append token to rows"
+    case .channelBypass1D: return "channel bypass 1-D"
+    case .resizeAntialiased: return "antialiased resize"
+    }
+  }
+
+  /// Multiply-accumulates (or, for the attention, score word terms) of the kernel's binary
+  /// linear algebra, for reports; 0 for kernels without any.
+  public var linearMultiplyAccumulates: Int {
+    switch self {
+    case .binaryLinear(let k): return k.multiplyAccumulates
+    case .binaryLinearBaseline(let k): return k.multiplyAccumulates
+    case .attention(let k): return k.multiplyAccumulates
+    case .attentionBaseline(let k): return k.multiplyAccumulates / 2
+    case .quadLookup, .byteTable, .depthwiseSignCount, .xnorPopcount, .floatBaselineConv,
+      .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
+      .channelBypass, .elementwise, .layerNorm, .imageToTokens, .tokensToImage, .prependToken,
+      .sliceTokens, .addConstant, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
+      return 0
     }
   }
 
   /// The family a benchmark totals the kernel under.
   public var family: KernelFamily {
+    switch self {
+    case .binaryLinear, .binaryLinearBaseline: return .binaryLinear
+    case .attention, .attentionBaseline: return .attention
+    case .layerNorm: return .layerNorm
+    case .quadLookup, .byteTable, .depthwiseSignCount, .xnorPopcount, .floatBaselineConv,
+      .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
+      .channelBypass, .elementwise, .imageToTokens, .tokensToImage, .prependToken, .sliceTokens,
+      .addConstant, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
+      break
+    }
     guard let g = binaryConv else { return .other }
     if g.transposed { return .transposedBinary }
     if g.isDepthwise { return .depthwiseBinary }
@@ -152,6 +242,9 @@ public enum KernelFamily: Hashable, Sendable, Comparable, CustomStringConvertibl
   case pointwiseBinary
   case transposedBinary
   case groupedBinary
+  case binaryLinear
+  case attention
+  case layerNorm
   case other
 
   public var description: String {
@@ -161,6 +254,9 @@ public enum KernelFamily: Hashable, Sendable, Comparable, CustomStringConvertibl
     case .pointwiseBinary: return "binary 1x1 convs"
     case .transposedBinary: return "transposed binary convs"
     case .groupedBinary: return "grouped binary convs"
+    case .binaryLinear: return "binary linears"
+    case .attention: return "binary attention"
+    case .layerNorm: return "layer norms"
     case .other: return "other nodes"
     }
   }
@@ -169,25 +265,103 @@ public enum KernelFamily: Hashable, Sendable, Comparable, CustomStringConvertibl
 public enum KernelLowering {
   public static func lower(_ schedule: Schedule, for target: KernelTarget) throws -> LoweredModel {
     let graph = schedule.graph
+    let storages = storages(schedule, target)
     let kernels = try schedule.nodes.map { node in
-      Kernel(
-        node: node, kind: try choose(node, graph, target),
-        epilogue: node.epilogue.map { step(graph, $0) })
+      var kernel = Kernel(
+        node: node, kind: try choose(node, graph, target, storages),
+        epilogue: steps(node, graph))
+      kernel.output = storages[node.output] ?? .floats
+      return kernel
     }
     return LoweredModel(schedule: schedule, target: target, kernels: kernels)
+  }
+
+  /// The epilogue of `node` as steps: each elementwise op, and each Add with the value it
+  /// reads besides the running result.
+  static func steps(_ node: FusedNode, _ graph: Graph) -> [EpilogueStep] {
+    var last = node.epilogue.first.map { graph[$0].inputs[0] } ?? node.output
+    if case .primitive(let id) = node.body { last = id }
+    return node.epilogue.map { id in
+      defer { last = id }
+      if let op = graph[id].op.elementwise {
+        return EpilogueStep(id: id, name: graph[id].name, action: .elementwise(op))
+      }
+      guard case .add = graph[id].op, let other = graph[id].inputs.first(where: { $0 != last })
+      else { preconditionFailure("fusion put \(graph[id].op.kindName) in an epilogue") }
+      return EpilogueStep(id: id, name: graph[id].name, action: .residual(input: other))
+    }
   }
 
   static func step(_ graph: Graph, _ id: ValueID) -> EpilogueStep {
     guard let op = graph[id].op.elementwise else {
       preconditionFailure("fusion put \(graph[id].op.kindName) in an epilogue")
     }
-    return EpilogueStep(id: id, name: graph[id].name, op: op)
+    return EpilogueStep(id: id, name: graph[id].name, action: .elementwise(op))
+  }
+
+  /// The values kept as packed ternary signs: the output of a binary linear layer, a
+  /// LayerNorm or the attention when it is not a model output and every node reading it
+  /// binarizes it without a `move` (a binary linear layer, or the attention, which takes its
+  /// planes a head to a segment). Its producer computes the signs once, as it stores them; no
+  /// float tensor of it exists. The float32 baseline keeps every value as floats.
+  static func storages(_ schedule: Schedule, _ target: KernelTarget) -> [ValueID: ValueStorage] {
+    guard target.kernels == .exact else { return [:] }
+    let graph = schedule.graph
+    let outputs = Set(graph.outputs)
+    var readers: [ValueID: [FusedNode]] = [:]
+    for node in schedule.nodes {
+      for input in Set(node.inputs) { readers[input, default: []].append(node) }
+    }
+    var result: [ValueID: ValueStorage] = [:]
+    for node in schedule.nodes {
+      guard case .primitive(let id) = node.body, packsTernary(graph[id].op),
+        !outputs.contains(node.output), let users = readers[node.output], !users.isEmpty
+      else { continue }
+      var segment: Int?
+      let binarizing = users.allSatisfy { user in
+        guard case .primitive(let reader) = user.body, user.inputs.first == node.output,
+          user.inputs.filter({ $0 == node.output }).count == 1
+        else { return false }
+        switch graph[reader].op {
+        case .binaryLinear(let linear): return linear.move == nil
+        case .attention(let heads):
+          let width = graph[node.output].shape.channels / 3 / heads
+          defer { segment = width }
+          return segment == nil || segment == width
+        case .input, .binarize, .binaryConv, .conv, .channelBypass, .add, .concat, .avgPool,
+          .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .elementwise, .layerNorm,
+          .imageToTokens, .tokensToImage, .prependToken, .addConstant, .sliceTokens,
+          .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
+          return false
+        }
+      }
+      guard binarizing else { continue }
+      let shape = graph[node.output].shape
+      result[node.output] = .ternary(
+        TernaryLayout(
+          tokens: shape.tokens, channels: shape.channels, segment: segment,
+          wordBits: target.wordBits))
+    }
+    return result
+  }
+
+  /// The ops whose kernels can store their result's signs instead of the result.
+  static func packsTernary(_ op: Op) -> Bool {
+    switch op {
+    case .binaryLinear, .layerNorm, .attention: return true
+    case .input, .binarize, .binaryConv, .conv, .channelBypass, .add, .concat, .avgPool,
+      .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .elementwise, .imageToTokens,
+      .tokensToImage, .prependToken, .addConstant, .sliceTokens, .appendTokenToRows,
+      .channelBypass1D, .resizeAntialiased:
+      return false
+    }
   }
 
   /// The measured rules: which algorithm computes a fused node on the target.
-  static func choose(_ node: FusedNode, _ graph: Graph, _ target: KernelTarget) throws
-    -> KernelKind
-  {
+  static func choose(
+    _ node: FusedNode, _ graph: Graph, _ target: KernelTarget,
+    _ storages: [ValueID: ValueStorage] = [:]
+  ) throws -> KernelKind {
     switch node.body {
     case .binaryConv(let fused):
       let geometry = BinaryConvGeometry(fused, node, graph)
@@ -235,9 +409,47 @@ public enum KernelLowering {
         return .channelBypass(ChannelBypassKernel(graph, op))
       case .elementwise:
         return .elementwise(step(graph, id), op.shape)
-      case .binaryLinear, .layerNorm, .attention, .imageToTokens, .tokensToImage, .prependToken,
-        .addConstant, .sliceTokens, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
-        throw BiDenseError(node: op.name, "TODO")
+      case .binaryLinear(let linear):
+        if target.kernels == .float32Baseline {
+          return .binaryLinearBaseline(BinaryLinearBaselineKernel(linear, tokens: op.shape.tokens))
+        }
+        let output = storages[node.output] ?? .floats
+        let last = node.epilogue.last.flatMap { graph[$0].op.elementwise }
+        var geluLast = false
+        if case .gelu = last { geluLast = true }
+        return .binaryLinear(
+          BinaryLinearKernel(
+            linear, tokens: op.shape.tokens, input: storages[op.inputs[0]] ?? .floats,
+            output: output, geluSign: geluLast && output.ternary != nil, target: target))
+      case .layerNorm(let norm):
+        return .layerNorm(
+          LayerNormKernel(
+            tokens: op.shape.tokens, channels: op.shape.channels, epsilon: norm.epsilon,
+            output: storages[node.output] ?? .floats, compensatedLanes: target.compensatedLanes))
+      case .attention(let heads):
+        if target.kernels == .float32Baseline {
+          return .attentionBaseline(AttentionBaselineKernel(heads: heads, input: input!))
+        }
+        return .attention(
+          AttentionKernel(
+            heads: heads, input: input!, storage: storages[op.inputs[0]] ?? .floats,
+            output: storages[node.output] ?? .floats, target: target))
+      case .imageToTokens:
+        return .imageToTokens(ReshapeKernel(input: input!, output: op.shape))
+      case .tokensToImage:
+        return .tokensToImage(ReshapeKernel(input: input!, output: op.shape))
+      case .prependToken:
+        return .prependToken(TokenRowsKernel(input: input!, output: op.shape, offset: 1))
+      case .sliceTokens(let start):
+        return .sliceTokens(TokenRowsKernel(input: input!, output: op.shape, offset: start))
+      case .addConstant:
+        return .addConstant(op.shape)
+      case .appendTokenToRows:
+        return .appendTokenToRows(op.shape)
+      case .channelBypass1D:
+        return .channelBypass1D(ChannelBypassKernel(graph, op))
+      case .resizeAntialiased:
+        return .resizeAntialiased(AntialiasedResizeKernel(input: input!, output: op.shape))
       case .input, .binarize, .binaryConv:
         // The frontends put every DAB right before its binary convolution and BatchNorm.
         throw BiDenseError(

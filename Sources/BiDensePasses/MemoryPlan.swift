@@ -90,7 +90,7 @@ public struct MemoryPlan: Sendable {
       if !outputs.contains(node.output) {
         let shape = graph[node.output].shape
         let sums = node.producesChannelSums ? shape.channels : 0
-        let bytes = Self.aligned(4 * (shape.count + sums))
+        let bytes = Self.aligned(model.kernels[index].outputBytes(shape) + 4 * sums)
         buffers.append(
           Buffer(
             owner: .value(node.output), bytes: bytes, firstUse: index,

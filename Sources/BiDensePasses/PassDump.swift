@@ -42,7 +42,10 @@ public enum PassDump {
       out += "node \(index) \(kernel.node.name): \(kernel.kind.description)"
       out += ", scratch \(kernel.scratchBytes) bytes"
       if !kernel.epilogue.isEmpty {
-        out += ", epilogue " + kernel.epilogue.map(\.op.kindName).joined(separator: "+")
+        out += ", epilogue " + kernel.epilogue.map(\.kindName).joined(separator: "+")
+      }
+      if let layout = kernel.output.ternary {
+        out += ", stores ternary signs, \(layout.description)"
       }
       out += "\n"
     }

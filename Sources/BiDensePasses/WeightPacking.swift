@@ -21,6 +21,15 @@ public enum ConstantRole: Hashable, Sendable {
   case weights
   /// A float convolution's bias.
   case bias
+  /// A binary linear layer's nonzero plane of its weight signs (absent when none is 0).
+  case weightMask
+  /// A binary linear layer's `move`, added to its input before the sign.
+  case move
+  /// A constant tensor or vector an op adds or puts first (position embedding, class token).
+  case constant
+  /// An antialiased resize's window starts and weights, across (0) and down (1).
+  case resizeStarts(axis: Int)
+  case resizeWeights(axis: Int)
   /// Vector `index` of the epilogue op at node `id` (`ElementwiseOp.channelVectors`).
   case epilogue(ValueID, index: Int)
 }
@@ -115,9 +124,115 @@ private struct KernelPacker {
     case .elementwise(let lone, _):
       epilogue([lone] + kernel.epilogue)
     case .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
-      .channelBypass:
+      .channelBypass, .attention, .attentionBaseline, .imageToTokens, .tokensToImage,
+      .sliceTokens, .appendTokenToRows, .channelBypass1D:
+      epilogue(kernel.epilogue)
+    case .binaryLinear(let k):
+      let linear = primitive(kernel, graph, as: BinaryLinear.self) {
+        if case .binaryLinear(let l) = $0 { return l } else { return nil }
+      }
+      linearShared(linear)
+      epilogue(kernel.epilogue)
+      let (negative, nonzero) = Self.weightPlanes(linear, k)
+      symbols[.weights] = pool.words(
+        "\(base)_negative", negative, bits: k.inputLayout.wordBits,
+        comment: "\(name): weight signs, [word][output] bits set where -1")
+      if !k.denseWeights {
+        symbols[.weightMask] = pool.words(
+          "\(base)_nonzero", nonzero, bits: k.inputLayout.wordBits,
+          comment: "\(name): weight signs, [word][output] bits set where not 0")
+      }
+    case .binaryLinearBaseline(let k):
+      let linear = primitive(kernel, graph, as: BinaryLinear.self) {
+        if case .binaryLinear(let l) = $0 { return l } else { return nil }
+      }
+      linearShared(linear)
+      epilogue(kernel.epilogue)
+      let signs = linear.weightSigns
+      var weights = [Float](repeating: 0, count: signs.count)
+      for o in 0..<k.outFeatures {
+        for i in 0..<k.inFeatures {
+          weights[i * k.outFeatures + o] = Float(signs[o * k.inFeatures + i]) * linear.scale[o]
+        }
+      }
+      symbols[.weights] = pool.floats(
+        "\(base)_weight", weights,
+        comment: "\(name): weights as float32 +-scale or 0, [input][output]")
+    case .layerNorm:
+      let norm = primitive(kernel, graph, as: LayerNorm.self) {
+        if case .layerNorm(let n) = $0 { return n } else { return nil }
+      }
+      symbols[.multiplier] = pool.floats(
+        "\(base)_weight", norm.weight, comment: "\(name): LayerNorm weight")
+      symbols[.offset] = pool.floats(
+        "\(base)_bias", norm.bias, comment: "\(name): LayerNorm bias")
+      epilogue(kernel.epilogue)
+    case .prependToken, .addConstant:
+      let values = primitive(kernel, graph, as: [Float].self) {
+        switch $0 {
+        case .prependToken(let v), .addConstant(let v): return v
+        default: return nil
+        }
+      }
+      var what = "the constant added, in the output's layout"
+      if case .prependToken = kernel.kind { what = "the token put first" }
+      symbols[.constant] = pool.floats("\(base)_constant", values, comment: "\(name): \(what)")
+      epilogue(kernel.epilogue)
+    case .resizeAntialiased(let k):
+      for (axis, weights) in [k.across, k.down].enumerated() {
+        symbols[.resizeStarts(axis: axis)] = pool.words(
+          "\(base)_start\(axis)", weights.starts.map { UInt64($0) }, bits: 32,
+          comment: "\(name): first input of each output's window, "
+            + (axis == 0 ? "across" : "down"))
+        symbols[.resizeWeights(axis: axis)] = pool.floats(
+          "\(base)_weight\(axis)", weights.weights.flatMap { $0 },
+          comment: "\(name): window weights, \(weights.taps) per output, "
+            + (axis == 0 ? "across" : "down"))
+      }
       epilogue(kernel.epilogue)
     }
+  }
+
+  /// The op of a kernel's lone primitive, as `T`.
+  func primitive<T>(_ kernel: Kernel, _ graph: Graph, as: T.Type, _ pick: (Op) -> T?) -> T {
+    guard case .primitive(let id) = kernel.node.body, let value = pick(graph[id].op) else {
+      preconditionFailure("\(kernel.node.name): the kernel does not match its op")
+    }
+    return value
+  }
+
+  /// A binary linear layer's scale, bias and move.
+  mutating func linearShared(_ linear: BinaryLinear) {
+    symbols[.multiplier] = pool.floats(
+      "\(base)_scale", linear.scale, comment: "\(name): scale per output")
+    symbols[.offset] = pool.floats("\(base)_bias", linear.bias, comment: "\(name): bias per output")
+    if let move = linear.move {
+      symbols[.move] = pool.floats(
+        "\(base)_move", move, comment: "\(name): move, added to the input before its sign")
+    }
+  }
+
+  /// The weight signs of a binary linear layer as two planes in the input's layout, turned to
+  /// [word][output] (outputs padded to the kernel's block) so that the inner loop runs across
+  /// outputs: the negative plane (bit set where the sign is −1) and the nonzero plane.
+  static func weightPlanes(_ linear: BinaryLinear, _ k: BinaryLinearKernel) -> (
+    negative: [UInt64], nonzero: [UInt64]
+  ) {
+    let layout = k.inputLayout
+    let signs = linear.weightSigns
+    var negative = [UInt64](repeating: 0, count: layout.rowWords * k.paddedOutFeatures)
+    var nonzero = negative
+    for o in 0..<linear.outFeatures {
+      for c in 0..<linear.inFeatures {
+        let sign = signs[o * linear.inFeatures + c]
+        guard sign != 0 else { continue }
+        let (word, bit) = layout.position(of: c)
+        let index = word * k.paddedOutFeatures + o
+        nonzero[index] |= 1 << UInt64(bit)
+        if sign < 0 { negative[index] |= 1 << UInt64(bit) }
+      }
+    }
+    return (negative, nonzero)
   }
 
   /// The arrays every binary convolution reads: the DAB's parameters first, then the folded
@@ -141,10 +256,11 @@ private struct KernelPacker {
   /// The vectors of the epilogue's ops, named by node and role: `k3_n45_shift`.
   mutating func epilogue(_ steps: [EpilogueStep]) {
     for step in steps {
-      for (index, vector) in step.op.channelVectors.enumerated() {
+      guard let op = step.op else { continue }
+      for (index, vector) in op.channelVectors.enumerated() {
         symbols[.epilogue(step.id, index: index)] = pool.floats(
           "\(base)_n\(step.id)_\(vector.name)", vector.values,
-          comment: "\(step.name): \(step.op.kindName) \(vector.name)")
+          comment: "\(step.name): \(op.kindName) \(vector.name)")
       }
     }
   }

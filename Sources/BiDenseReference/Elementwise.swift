@@ -21,10 +21,7 @@ extension Interpreter {
   /// `x * 0.5 * (1 + erf(x * M_SQRT1_2))`, left to right. Below about −5.54 the erf rounds to
   /// −1 and the result is −0.
   @inline(__always)
-  public static func gelu(_ x: Float) -> Float {
-    let half = x * 0.5
-    return half * (1 + erf(x * Float(0.5.squareRoot())))
-  }
+  public static func gelu(_ x: Float) -> Float { GELU.value(x) }
 
   /// An elementwise op on every element; the channel comes from the plane of an image and
   /// from the last axis of tokens.

@@ -46,7 +46,7 @@ public struct ConcatKernel: Sendable {
   public var output: TensorShape
 }
 
-/// A channel bypass that no convolution could take in.
+/// A channel bypass that no convolution could take in, or the 1-D (contiguous) one on tokens.
 public struct ChannelBypassKernel: Sendable {
   public var plan: ChannelBypassPlan
   public var input: TensorShape
@@ -58,7 +58,8 @@ public struct ChannelBypassKernel: Sendable {
     // The builder validated this plan when it made the node.
     guard
       let plan = try? ChannelBypassPlan(
-        inChannels: input.channels, outChannels: output.channels, node: node.name)
+        inChannels: input.channels, outChannels: output.channels, contiguous: input.isTokens,
+        node: node.name)
     else { preconditionFailure("the builder accepted an invalid bypass") }
     self.plan = plan
   }
