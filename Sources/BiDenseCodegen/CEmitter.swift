@@ -72,7 +72,7 @@ public enum CEmitter {
       let arguments = node.inputs.map(location) + [location(node.output)] + scratch
       calls += "    \(functions[index])(\(arguments.joined(separator: ", ")));\n"
       if let layout = kernel.output.ternary {
-        calls += "    \(upper)_TRACE_SIGNS(\(index), \(CText.stringLiteral(node.name)), "
+        calls += "    \(upper)_TRACE_TERNARY(\(index), \(CText.stringLiteral(node.name)), "
         calls += "\(location(node.output)), \(layout.tokens), \(layout.channels), "
         calls += "\(layout.segment), \(layout.segmentWords), \(layout.rowWords));\n"
       } else {

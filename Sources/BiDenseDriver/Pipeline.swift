@@ -69,6 +69,12 @@ public struct CompiledModel: Sendable {
           ? "(--dab-scale=layer): one DAB scale per layer in the dense convolutions." : nil))
   }
 
+  /// What was fused into node `index`, with `+Sign` where it keeps only its output's ternary
+  /// signs (the sign of the readers fused into its store).
+  public func kindName(_ index: Int) -> String {
+    schedule.kindName(index) + (lowered.kernels[index].output.ternary != nil ? "+Sign" : "")
+  }
+
   /// Whether some node keeps only its output's ternary signs (traced with
   /// `-D<PREFIX>_TRACE_SIGNS`).
   public var tracesSigns: Bool { lowered.kernels.contains { $0.output.ternary != nil } }
@@ -97,9 +103,9 @@ public struct CompiledModel: Sendable {
       let node = kernel.node
       let shape = graph[node.output].shape
       return NodeReport(
-        index: index, name: node.name, kind: schedule.kindName(index), kernel: kernel.kind,
+        index: index, name: node.name, kind: kindName(index), kernel: kernel.kind,
         function: generated.functions[index], shape: shape,
-        location: plan.locations[node.output]!, outputBytes: 4 * shape.count,
+        location: plan.locations[node.output]!, outputBytes: kernel.outputBytes(shape),
         scratchBytes: kernel.scratchBytes, flashBytes: weights.flashBytes[index],
         float32Bytes: 4 * node.ops.reduce(0) { $0 + graph[$1].op.parameterCount },
         multiplyAccumulates: schedule.multiplyAccumulates(index),

@@ -180,7 +180,7 @@ public struct Verifier {
       let unexplained = agreement.outsideIndices.filter { !affected.contains($0) }.count
       layers.append(
         Layer(
-          index: index, name: kernel.name, kind: model.schedule.kindName(index),
+          index: index, name: kernel.name, kind: model.kindName(index),
           agreement: agreement, exact: exact, ties: ties, unexplained: unexplained))
       known[kernel.output] = Tensor(shape: shape, data: values)
     }

@@ -183,6 +183,7 @@ public enum KernelKind: Sendable {
     case .binaryLinear(let k):
       return "binary linear \(k.inFeatures)->\(k.outFeatures), "
         + (k.denseWeights ? "xor-popcount" : "and/xor-popcount")
+        + (k.packsInput ? ", packs its input" + (k.hasMove ? " after the move" : "") : "")
     case .attention(let k): return "binary attention, \(plural(k.heads, "head")) of \(k.headDim)"
     case .layerNorm: return "layer norm"
     case .binaryLinearBaseline(let k): return "float32 linear \(k.inFeatures)->\(k.outFeatures)"

@@ -60,12 +60,12 @@ static void {{prefix}}_trace_signs(int node, const char *name, const {{unit}} *p
     }
     if (n > 0) {{prefix}}_trace(node, name, chunk, n);
 }
-#define {{PREFIX}}_TRACE_SIGNS(i, n, p, r, c, s, sw, rw) \
+#define {{PREFIX}}_TRACE_TERNARY(i, n, p, r, c, s, sw, rw) \
     {{prefix}}_trace_signs((i), (n), (p), (r), (c), (s), (sw), (rw))
 #elif defined({{PREFIX}}_TRACE)
-#define {{PREFIX}}_TRACE_SIGNS(i, n, p, r, c, s, sw, rw) {{prefix}}_trace((i), (n), NULL, 0)
+#define {{PREFIX}}_TRACE_TERNARY(i, n, p, r, c, s, sw, rw) {{prefix}}_trace((i), (n), NULL, 0)
 #else
-#define {{PREFIX}}_TRACE_SIGNS(i, n, p, r, c, s, sw, rw) ((void)0)
+#define {{PREFIX}}_TRACE_TERNARY(i, n, p, r, c, s, sw, rw) ((void)0)
 #endif
 {{end}}
 

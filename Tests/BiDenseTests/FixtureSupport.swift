@@ -30,7 +30,11 @@ enum Fixtures {
     "dpt_depth_small", "dpt_seg_small",
   ]
 
-  static let all = singleLayer + composite
+  /// torchvision's antialiased resize, with Pillow's resampling (which PyTorch's ports) as the
+  /// reference (make_resize_fixture.py).
+  static let resize = ["resize_antialiased"]
+
+  static let all = singleLayer + composite + vit + resize
 
   static func path(_ name: String, _ suffix: String) -> String {
     folder.appendingPathComponent(name + suffix).path

@@ -11,7 +11,7 @@ import Testing
 
 /// The interpreter against the reference cases' PyTorch outputs, within docs/SEMANTICS.md's bound.
 @Suite struct InterpreterFixtureTests {
-  @Test(arguments: Fixtures.all + Fixtures.vit)
+  @Test(arguments: Fixtures.all)
   func matchesPyTorch(_ name: String) throws {
     let graph = try Fixtures.graph(name)
     let values = try Interpreter.run(graph, inputs: try Fixtures.inputs(name, for: graph))

@@ -20,7 +20,7 @@ import Testing
     "AdaptiveAvgPool2d", "Interpolate", "Conv2d", "BatchNorm2d", "BinaryLinear_STE",
     "BinaryLinear_adapscaling", "BinaryLinear", "Attention", "Mlp", "LayerScale", "Block",
     "VisionTransformer", "BiDenseDPTDepthModel", "BiDenseDPTSegmentationModel", "LayerNorm",
-    "GELU",
+    "GELU", "Resize",
   ]
 
   /// Each (name, source) once; a name shared by two modules (the ConvNeXt's and the ViT's

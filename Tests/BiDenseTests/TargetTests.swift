@@ -13,6 +13,12 @@ import Testing
 /// cover the bypass's repeat and merge, a depthwise convolution and a transposed one.
 enum TargetCases {
   static let fixtures = ["conv3x3_up_repeat_merge", "conv7x7_depthwise", "convT2x2_stride2"]
+  /// The ViT's layers, the encoder and the DPT depth model: 32-bit planes, the ternary signs
+  /// traced through semihosting.
+  static let vitFixtures = [
+    "vit_linear_ste", "vit_linear_adapscaling", "vit_attention", "vit_block", "vit_encoder_small",
+    "dpt_depth_small",
+  ]
 
   /// `bidensec verify FIXTURE --input --expect --target TARGET`.
   static func verifyFixture(_ name: String, on target: String) -> CommandRun {
@@ -124,6 +130,16 @@ struct CortexMTests {
   func verifyAReferenceCaseOnCortexM4(_ name: String) {
     let run = TargetCases.verifyFixture(name, on: "cortex-m4")
     #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    #expect(run.stdout.contains("PASSED: every node agrees with the interpreter, and the output"))
+  }
+
+  @Test(arguments: TargetCases.vitFixtures)
+  func verifyADPTCaseOnCortexM4(_ name: String) {
+    let run = TargetCases.verifyFixture(name, on: "cortex-m4")
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    // A lone linear layer's output is the model's: floats, no signs to trace.
+    #expect(
+      run.stdout.contains("-D\(name.uppercased())_TRACE_SIGNS") == !name.hasPrefix("vit_linear"))
     #expect(run.stdout.contains("PASSED: every node agrees with the interpreter, and the output"))
   }
 

@@ -139,6 +139,7 @@ public enum ModuleTable {
     layerScale, vitBlock, visionTransformer, dptDepth, dptSegmentation,
     conv2d, batchNorm2d, layerNorm, learnableBias, prelu, relu, gelu, sigmoid, multiply,
     identity, dropout, dropout2d, add, concat, avgPool2d, adaptiveAvgPool2d, interpolate,
+    resize,
   ]
 
   /// The definitions of a name, in table order: the first is the one a model without a

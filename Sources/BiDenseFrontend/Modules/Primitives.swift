@@ -199,6 +199,21 @@ extension ModuleTable {
     ]
   ) { b, call in try b.interpolate(call.path, call.attributes, call.input) }
 
+  static let resize = ModuleDefinition(
+    "Resize",
+    "torchvision's resize to [h, w]: bilinear with an antialiasing filter (align_corners=False); "
+      + "the same size is the identity",
+    attributes: [
+      AttributeSpec("size", .intList(1...Limits.maxExtent, count: 2...2), .required),
+      AttributeSpec("interpolation", .string(["bilinear"]), .value(.string("bilinear"))),
+      .flag("antialias", true, only: true),
+    ]
+  ) { b, call in
+    let size = try call.attributes.ints("size")
+    return try b.graph.resizeAntialiased(
+      call.path.isEmpty ? "resize" : call.path, call.input, height: size[0], width: size[1])
+  }
+
   static let conv2d = ModuleDefinition(
     "Conv2d", "float convolution (the ConvNeXt stem, the 1×1 heads)",
     attributes: convolutionAttributes(kernel: .required, bias: true, bypass: false),
