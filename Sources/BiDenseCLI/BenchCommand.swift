@@ -35,14 +35,15 @@ enum BenchCommand {
     if let flags = CommandLineTool.cflags(args) { options.flags = flags }
     if let runs = try args.integer(.runs) { options.runs = runs }
     var compile = try CommandLineTool.compileOptions(args, loaded, target)
+    let model = try CompiledModel(loaded.graph, options: compile)
     if args.isGiven(.native) {
       guard target.runner == .native else {
         throw UsageError(
           "--native tunes for this machine; it does not go with --target \(target.name)")
       }
-      options.flags += ["-march=native"] + hostVectorPath(prefix: compile.prefix)
+      // The macros take the C prefix, which the generator made an identifier.
+      options.flags += ["-march=native"] + hostVectorPath(prefix: model.generated.prefix)
     }
-    let model = try CompiledModel(loaded.graph, options: compile)
     compile.kernels.kernels = .float32Baseline
     compile.dabScale = .perChannel
     let baseline = try CompiledModel(loaded.graph, options: compile)
@@ -53,9 +54,11 @@ enum BenchCommand {
     return 0
   }
 
-  /// `-D<PREFIX>_AVX2` where this machine has AVX2: `--native` means the fastest C it can run.
+  /// `-D<PREFIX>_AVX2` where this machine has AVX2, and `-D<PREFIX>_AVX512` where it has
+  /// AVX-512 with VPOPCNTDQ: `--native` means the fastest C it can run.
   static func hostVectorPath(prefix: String) -> [String] {
-    HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : []
+    (HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : [])
+      + (HostMachine.hasAVX512Popcount ? ["-D\(prefix.uppercased())_AVX512"] : [])
   }
 
   static func format(_ report: Benchmark.Report, _ model: CompiledModel, _ compiler: String)

@@ -23,6 +23,11 @@ public enum HostMachine {
 
   public static var hasAVX2: Bool { features.contains("avx2") }
 
+  /// AVX-512 with the 64-bit lane popcount (VPOPCNTDQ): the ternary planes' vector path.
+  public static var hasAVX512Popcount: Bool {
+    features.contains("avx512f") && features.contains("avx512_vpopcntdq")
+  }
+
   /// "AMD EPYC (avx2), 2 cores": the model, its widest vector extension, the cores.
   public static var description: String {
     var text = field("model name") ?? ProcessInfo.processInfo.hostName

@@ -9,6 +9,8 @@ public struct Example: Sendable {
   /// The model spec, as a user would write it.
   public var spec: String
   public var seed: UInt64
+  /// The paper's size: too large for the tests that build every example.
+  public var paperSized = false
 
   /// The graph with seeded parameters.
   public func build(name override: String? = nil, limits: WorkLimits = .default) throws -> Graph {
@@ -67,7 +69,29 @@ public enum Examples {
          "constructor": {"max_depth": 10, "backbone": "convnext_tiny", "features": 256},
          "inputs": [[1, 3, 416, 544]]}
         """,
-      seed: 19),
+      seed: 19, paperSized: true),
+    Example(
+      name: "dpt-depth-small",
+      summary: "BiDense DPT for depth on a ViT of 48 channels, 4 blocks, 3 heads; 90x120 input, "
+        + "resized to 84x112 (6x8 patches of 14)",
+      spec: """
+        {"module": "BiDenseDPTDepthModel",
+         "constructor": {"max_depth": 10, "features": 32, "out_channels": [8, 16, 32, 64],
+                         "vit_embed_dim": 48, "vit_depth": 4, "vit_heads": 3, "vit_patch": 14,
+                         "vit_img_size": 98},
+         "inputs": [[1, 3, 90, 120]]}
+        """,
+      seed: 29),
+    Example(
+      name: "dpt-depth-vits14",
+      summary: "the paper's configuration: DPT depth on ViT-S/14 (384 channels, 12 blocks, 6 "
+        + "heads), features 256, 518x518 input (resized to 504x504, 36x36 patches)",
+      spec: """
+        {"module": "BiDenseDPTDepthModel",
+         "constructor": {"max_depth": 10},
+         "inputs": [[1, 3, 518, 518]]}
+        """,
+      seed: 31, paperSized: true),
   ]
 
   public static let defaultName = "upernet-depth-small"

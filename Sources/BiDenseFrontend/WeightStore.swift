@@ -94,6 +94,8 @@ public struct WeightStore: Sendable {
     case "k": return random.normals(count, scale: 0.6)
     case "running_var": return (0..<count).map { _ in 0.5 + 1.5 * random.uniform() }
     case "running_mean": return random.normals(count, scale: 0.5)
+    // A ViT block's LayerScale, like the reference cases': U(0.3, 1).
+    case "gamma": return (0..<count).map { _ in 0.3 + 0.7 * random.uniform() }
     case "weight" where vector && name.contains("norm"):
       return random.normals(count, scale: 0.2, mean: 1)
     case "weight" where vector: return (0..<count).map { _ in 0.5 * random.uniform() }

@@ -174,3 +174,77 @@ import Testing
     #expect(resized.allSatisfy { abs($0 - 0.5) < 1e-6 })
   }
 }
+
+/// Token graphs shaped to reach the binary linear and attention kernels' edge cases: weight
+/// signs of 0 (the nonzero plane), a move (the kernel packs its own input), outputs that are
+/// not a multiple of the vector block, rows of several words, heads wider than a word, and
+/// token counts that leave a remainder after the eight-key vector steps.
+enum ViTKernelCases {
+  static func graph() throws -> Graph {
+    var random = SeededRandom(seed: 77)
+    var b = GraphBuilder(name: "vit_kernels")
+    let x = try b.input("x", shape: [1, 13, 70])
+    func linear(_ inFeatures: Int, _ outFeatures: Int, zeros: Bool, move: Bool) -> BinaryLinear {
+      var weight = random.normals(inFeatures * outFeatures)
+      if zeros {
+        // Rows of small integers whose mean is an integer: the entries equal to it have sign 0.
+        weight = (0..<(inFeatures * outFeatures)).map { i in Float(i % 5) - 2 }
+      }
+      return BinaryLinear(
+        inFeatures: inFeatures, outFeatures: outFeatures, weight: weight,
+        scale: random.normals(outFeatures, scale: 0.5), bias: random.normals(outFeatures),
+        move: move ? random.normals(inFeatures, scale: 0.5) : nil)
+    }
+    var y = try b.binaryLinear("moved", x, linear(70, 13, zeros: true, move: true))
+    y = try b.unary("act", y, .gelu)
+    y = try b.binaryLinear("dense", y, linear(13, 90, zeros: false, move: false))
+    y = try b.layerNorm(
+      "norm", y, LayerNorm(weight: random.normals(90), bias: random.normals(90), epsilon: 1e-6))
+    let qkv = try b.binaryLinear("qkv", y, linear(90, 480, zeros: true, move: false))
+    let counts = try b.attention("attention", qkv, heads: 2)
+    let out = try b.binaryLinear("proj", counts, linear(160, 24, zeros: false, move: false))
+    b.output(out)
+    return b.graph
+  }
+
+  static func verify(target: Target, flags: [String]? = nil) throws -> Verifier.Report {
+    let model = try CompiledModel(
+      try graph(),
+      options: CompileOptions(
+        prefix: "vit_kernels", source: "test", kernels: KernelTarget(wordBits: target.wordBits)))
+    var options = Verifier.Options()
+    options.target = target
+    options.flags = flags
+    return try Verifier(model: model, options: options).run()
+  }
+}
+
+@Suite struct ViTKernelTests {
+  @Test func theCasesReachTheVariants() throws {
+    let model = try CompiledModel(
+      try ViTKernelCases.graph(), options: CompileOptions(prefix: "k", source: "test"))
+    let kinds = model.lowered.kernels.map(\.kind.description)
+    #expect(kinds[0].contains("and/xor-popcount, packs its input after the move"))
+    #expect(kinds.contains { $0.contains("binary attention, 2 heads of 80") })
+    #expect(model.lowered.kernels[0].output.ternary != nil)  // GELU's signs, for "dense"
+  }
+
+  @Test func portableCAgreesWithTheInterpreter() throws {
+    let report = try ViTKernelCases.verify(target: .host)
+    #expect(report.passed, "\(report.layers.map { "\($0.name) \($0.agreement)" })")
+  }
+
+  @Test(.enabled(if: HostMachine.hasAVX512Popcount))
+  func theAVX512PathAgrees() throws {
+    let report = try ViTKernelCases.verify(
+      target: .host, flags: ["-O2", "-march=native", "-DVIT_KERNELS_AVX512"])
+    #expect(report.passed, "\(report.layers.map { "\($0.name) \($0.agreement)" })")
+    #expect(report.compileCommand.contains("_AVX512"))
+  }
+
+  @Test(.enabled(if: Target.cortexM4.missingTools.isEmpty))
+  func thirtyTwoBitWordsAgreeOnCortexM4() throws {
+    let report = try ViTKernelCases.verify(target: .cortexM4)
+    #expect(report.passed, "\(report.layers.map { "\($0.name) \($0.agreement)" })")
+  }
+}
