@@ -67,6 +67,7 @@ enum BinaryLinearEmitter {
       "rowWords": .int(k.inputLayout.rowWords), "rowStride": .int(k.inputLayout.rowStride),
       "dense": .bool(k.denseWeights), "packsInput": .bool(k.packsInput),
       "hasMove": .bool(k.hasMove), "countOffset": .int(k.countOffset),
+      "valueOffset": .int(k.valueOffset),
       "weightNegative": context.symbol(.weights), "scale": context.symbol(.multiplier),
       "bias": context.symbol(.offset), "ternaryOut": .bool(ternaryOut != nil),
       "hasEpilogue": .bool(!steps.isEmpty),
@@ -77,7 +78,7 @@ enum BinaryLinearEmitter {
     if !k.denseWeights { values["weightNonzero"] = context.symbol(.weightMask) }
     if let layout = ternaryOut {
       values["outRowStride"] = .int(layout.rowStride)
-      values["store"] = try Ternary.store(layout, column: "$o", geluSign: k.geluSign, indent: 12)
+      values["store"] = try Ternary.store(layout, column: "$o", geluSign: k.geluSign, indent: 16)
     }
     return try Template("kernels/binary_linear.c").render(values)
   }

@@ -32,6 +32,7 @@ enum TokenEmitter {
     }
     let squares = try Template("kernels/layer_norm_squares.c").render([
       "fn": .text(context.function), "channels": .int(k.channels),
+      "lanes": .int(k.compensatedLanes), "prefix": .text(context.prefix),
     ])
     return squares + "\n" + (try Template("kernels/layer_norm.c").render(values))
   }

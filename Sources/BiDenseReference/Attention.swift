@@ -1,4 +1,5 @@
 import BiDenseIR
+import Dispatch
 
 extension Interpreter {
   /// Binary attention (BinaryAttention in the IR): per head, ternary q, k, v from qkv
@@ -17,26 +18,29 @@ extension Interpreter {
       out.data = [Float](repeating: .nan, count: out.data.count)
       return out
     }
-    let signs = qkv.data.map { Int(Ternary.sign($0)) }
-    var scores = [Int](repeating: 0, count: tokens)
-    var counts = [Int](repeating: 0, count: headDim)
-    for h in 0..<heads {
-      let q = h * headDim
-      let k = dim + h * headDim
-      let v = 2 * dim + h * headDim
-      for i in 0..<tokens {
-        var best = Int.min
-        for j in 0..<tokens {
-          var g = 0
-          for d in 0..<headDim { g += signs[i * width + q + d] * signs[j * width + k + d] }
-          scores[j] = g
-          best = max(best, g)
+    let signs = qkv.data.map { Int32(Ternary.sign($0)) }
+    out.data.withUnsafeMutableBufferPointer { output in
+      let base = UncheckedSendable(output.baseAddress!)
+      DispatchQueue.concurrentPerform(iterations: tokens) { i in
+        var scores = [Int32](repeating: 0, count: tokens)
+        var counts = [Int32](repeating: 0, count: headDim)
+        for h in 0..<heads {
+          let q = i * width + h * headDim
+          let k = dim + h * headDim
+          let v = 2 * dim + h * headDim
+          var best = Int32.min
+          for j in 0..<tokens {
+            var g: Int32 = 0
+            for d in 0..<headDim { g &+= signs[q + d] &* signs[j * width + k + d] }
+            scores[j] = g
+            best = max(best, g)
+          }
+          for d in 0..<headDim { counts[d] = 0 }
+          for j in 0..<tokens where Int(best - scores[j]) <= margin {
+            for d in 0..<headDim { counts[d] &+= signs[j * width + v + d] }
+          }
+          for d in 0..<headDim { base.value[i * dim + h * headDim + d] = Float(counts[d]) }
         }
-        for d in 0..<headDim { counts[d] = 0 }
-        for j in 0..<tokens where best - scores[j] <= margin {
-          for d in 0..<headDim { counts[d] += signs[j * width + v + d] }
-        }
-        for d in 0..<headDim { out.data[i * dim + h * headDim + d] = Float(counts[d]) }
       }
     }
     return out

@@ -83,6 +83,8 @@ public struct BinaryLinearKernel: Sendable {
   public var scratch = ScratchLayout()
   public var rowOffset = 0
   public var countOffset = 0
+  /// A row of output values before their signs are packed (ternary output only).
+  public var valueOffset = 0
 
   init(
     _ linear: BinaryLinear, tokens: Int, input: ValueStorage, output: ValueStorage,
@@ -106,6 +108,7 @@ public struct BinaryLinearKernel: Sendable {
       (outFeatures + Self.outputBlock - 1) / Self.outputBlock * Self.outputBlock
     rowOffset = scratch.reserve(packsInput ? inputLayout.rowStride * target.wordBits / 8 : 0)
     countOffset = scratch.reserve(target.wordBits / 8 * (denseWeights ? 1 : 2) * paddedOutFeatures)
+    valueOffset = scratch.reserve(output.ternary != nil ? 4 * outFeatures : 0)
   }
 
   public var multiplyAccumulates: Int { tokens * inFeatures * outFeatures }

@@ -21,9 +21,10 @@ static void {{fn}}({{parameters}})
             const float s = x[t * {{width}} + c];
             const int segment = c / {{headDim}}, column = c % {{headDim}};
             {{unit}} *word = qkv + t * {{rowStride}} + segment * {{segmentWords}} + column / {{wordBits}};
-            const {{unit}} bit = ({{unit}})(({{unit}})1 << column % {{wordBits}});
-            if (s > 0.0f || s < 0.0f) word[0] |= bit;
-            if (s < 0.0f) word[{{rowWords}}] |= bit;
+            const int negative = s < 0.0f;
+            const int nonzero = s > 0.0f || negative;
+            word[0] |= ({{unit}})nonzero << column % {{wordBits}};
+            word[{{rowWords}}] |= ({{unit}})negative << column % {{wordBits}};
         }
     }
     {{end}}

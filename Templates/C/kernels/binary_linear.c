@@ -13,15 +13,19 @@ static void {{fn}}({{parameters}})
     {{if packsInput}}
     {{unit}} *row = ({{unit}} *)(void *)scratch;
     {{end}}
+    {{if ternaryOut}}
+    float *values = (float *)(void *)(scratch + {{valueOffset}});
+    {{end}}
     {{for $t in tokens}}
         {{if packsInput}}
         /* The row's signs{{if hasMove}} after the move{{end}}, packed into the two planes. */
         for (int k = 0; k < {{2 * rowWords}}; ++k) row[k] = 0;
         for (int c = 0; c < {{inFeatures}}; ++c) {
             const float s = x[{{$t * inFeatures + $c}}]{{if hasMove}} + {{move}}[c]{{end}};
-            const {{unit}} bit = ({{unit}})(({{unit}})1 << c % {{wordBits}});
-            if (s > 0.0f || s < 0.0f) row[c / {{wordBits}}] |= bit;
-            if (s < 0.0f) row[{{rowWords}} + c / {{wordBits}}] |= bit;
+            const int negative = s < 0.0f;
+            const int nonzero = s > 0.0f || negative;
+            row[c / {{wordBits}}] |= ({{unit}})nonzero << c % {{wordBits}};
+            row[{{rowWords}} + c / {{wordBits}}] |= ({{unit}})negative << c % {{wordBits}};
         }
         const {{unit}} *xr = row;
         {{else}}
@@ -85,10 +89,6 @@ static void {{fn}}({{parameters}})
 {{if wide}}
 #endif
 {{end}}
-        {{if ternaryOut}}
-        {{unit}} *yr = y{{+ $t * outRowStride}};
-        for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
-        {{end}}
         for (int o = 0; o < {{outFeatures}}; ++o) {
             {{if dense}}
             const int dot = (int)count - 2 * (int)negatives[o];
@@ -98,9 +98,20 @@ static void {{fn}}({{parameters}})
             float v = (float)dot * {{scale}}[o];
             v = v + {{bias}}[o];
 {{epilogue}}            {{if ternaryOut}}
-{{store}}            {{else}}
+            values[o] = v;
+            {{else}}
             y[{{$t * outFeatures + $o}}] = v;
             {{end}}
         }
+        {{if ternaryOut}}
+        {
+            /* The signs of the values, packed for the next layer. */
+            {{unit}} *yr = y{{+ $t * outRowStride}};
+            for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
+            for (int o = 0; o < {{outFeatures}}; ++o) {
+                const float v = values[o];
+{{store}}            }
+        }
+        {{end}}
     {{end}}
 }

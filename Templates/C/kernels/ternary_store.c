@@ -1,8 +1,8 @@
 {{if oneSegment}}
-const {{unit}} bit = ({{unit}})(({{unit}})1 << {{$column % wordBits}});
+const int shift = {{$column % wordBits}};
 {{unit}} *word = yr + {{$column / wordBits}};
 {{else}}
-const {{unit}} bit = ({{unit}})(({{unit}})1 << {{$column % segment % wordBits}});
+const int shift = {{$column % segment % wordBits}};
 {{unit}} *word = yr + {{$column / segment * segmentWords + $column % segment / wordBits}};
 {{end}}
 {{if geluSign}}
@@ -14,5 +14,6 @@ const int nonzero = half > 0.0f || negative;
 const int negative = v < 0.0f;
 const int nonzero = v > 0.0f || negative;
 {{end}}
-if (nonzero) word[0] |= bit;
-if (negative) word[{{segmentRowWords}}] |= bit;
+/* Without branches: the signs are as good as random. */
+word[0] |= ({{unit}})nonzero << shift;
+word[{{segmentRowWords}}] |= ({{unit}})negative << shift;
