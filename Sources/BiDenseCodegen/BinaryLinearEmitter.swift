@@ -14,21 +14,13 @@ enum Ternary {
     return (const ? "const " : "") + type + " *" + name
   }
 
-  /// The statements that set the sign of float `v` at column `column` (a template expression)
-  /// of the output row `yr`, laid out as `layout`; with `geluSign`, the sign of GELU(v).
-  static func store(
-    _ layout: TernaryLayout, column: String, geluSign: Bool, indent: Int
-  ) throws -> TemplateValue {
-    let text = try Template.text("kernels/ternary_store.c")
-      .replacingOccurrences(of: "$column", with: column)
-    return .scoped(
-      text.indented(by: indent),
-      [
-        "unit": .text(unit(layout.wordBits)), "wordBits": .int(layout.wordBits),
-        "oneSegment": .bool(layout.segments == 1), "segment": .int(layout.segment),
-        "segmentWords": .int(layout.segmentWords), "segmentRowWords": .int(layout.rowWords),
-        "geluSign": .bool(geluSign), "threshold": .text(CText.float(GELU.underflowThreshold)),
-      ])
+  /// The template values of a packed ternary output: its segments, their words, the row's.
+  static func outputValues(_ layout: TernaryLayout) -> [String: TemplateValue] {
+    [
+      "outSegments": .int(layout.segments), "outSegment": .int(layout.segment),
+      "outSegmentWords": .int(layout.segmentWords), "outRowWords": .int(layout.rowWords),
+      "outRowStride": .int(layout.rowStride),
+    ]
   }
 
   /// The residual inputs' parameters of a token kernel, after its main input.
@@ -76,10 +68,9 @@ enum BinaryLinearEmitter {
     ]) { $1 }
     if k.hasMove { values["move"] = context.symbol(.move) }
     if !k.denseWeights { values["weightNonzero"] = context.symbol(.weightMask) }
-    if let layout = ternaryOut {
-      values["outRowStride"] = .int(layout.rowStride)
-      values["store"] = try Ternary.store(layout, column: "$o", geluSign: k.geluSign, indent: 16)
-    }
+    if let layout = ternaryOut { values.merge(Ternary.outputValues(layout)) { $1 } }
+    values["geluSign"] = .bool(k.geluSign)
+    values["threshold"] = .text(CText.float(GELU.underflowThreshold))
     return try Template("kernels/binary_linear.c").render(values)
   }
 

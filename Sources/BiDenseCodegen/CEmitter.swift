@@ -122,6 +122,13 @@ public enum CEmitter {
       helpers += try Template("kernels/popcount.c").render(values) + "\n"
     }
     let tracesSigns = model.kernels.contains { $0.output.ternary != nil }
+    if tracesSigns {
+      helpers +=
+        try Template("kernels/pack_signs.c").render([
+          "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
+          "unitBits": .int(unitBits),
+        ]) + "\n"
+    }
     let header = try Template("model.h").render(
       common.merging([
         "inputShapes": .text(inputShapes), "outputShapes": .text(outputShapes),

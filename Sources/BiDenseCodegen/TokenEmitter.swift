@@ -26,10 +26,7 @@ enum TokenEmitter {
       "epilogue": context.epilogue(
         indent: 12, channel: "$o", residualIndex: "$t * channels + $o"),
     ]) { $1 }
-    if let layout = ternary {
-      values["outRowStride"] = .int(layout.rowStride)
-      values["store"] = try Ternary.store(layout, column: "$o", geluSign: false, indent: 12)
-    }
+    if let layout = ternary { values.merge(Ternary.outputValues(layout)) { $1 } }
     let squares = try Template("kernels/layer_norm_squares.c").render([
       "fn": .text(context.function), "channels": .int(k.channels),
       "lanes": .int(k.compensatedLanes), "prefix": .text(context.prefix),

@@ -72,14 +72,14 @@ public enum Examples {
       seed: 19, paperSized: true),
     Example(
       name: "dpt-depth-small",
-      summary: "BiDense DPT for depth on a ViT of 48 channels, 4 blocks, 3 heads; 90x120 input, "
-        + "resized to 84x112 (6x8 patches of 14)",
+      summary: "BiDense DPT for depth on a ViT of 48 channels, 4 blocks, 3 heads; 62x90 input, "
+        + "resized to 56x84 (4x6 patches of 14)",
       spec: """
         {"module": "BiDenseDPTDepthModel",
          "constructor": {"max_depth": 10, "features": 32, "out_channels": [8, 16, 32, 64],
                          "vit_embed_dim": 48, "vit_depth": 4, "vit_heads": 3, "vit_patch": 14,
                          "vit_img_size": 98},
-         "inputs": [[1, 3, 90, 120]]}
+         "inputs": [[1, 3, 62, 90]]}
         """,
       seed: 29),
     Example(

@@ -21,10 +21,8 @@ static void {{fn}}({{parameters}})
             const float s = x[t * {{width}} + c];
             const int segment = c / {{headDim}}, column = c % {{headDim}};
             {{unit}} *word = qkv + t * {{rowStride}} + segment * {{segmentWords}} + column / {{wordBits}};
-            const int negative = s < 0.0f;
-            const int nonzero = s > 0.0f || negative;
-            word[0] |= ({{unit}})nonzero << column % {{wordBits}};
-            word[{{rowWords}}] |= ({{unit}})negative << column % {{wordBits}};
+            word[0] |= ({{unit}})((s > 0.0f) | (s < 0.0f)) << column % {{wordBits}};
+            word[{{rowWords}}] |= ({{unit}})(s < 0.0f) << column % {{wordBits}};
         }
     }
     {{end}}
@@ -103,16 +101,40 @@ static void {{fn}}({{parameters}})
 #endif
 {{end}}
             for (int d = 0; d < {{headDim}}; ++d) counts[d] = 0;
+{{if wide}}
+#if defined({{PREFIX}}_AVX512)
+            {
+                /* The kept keys of sixteen scores at a time, by mask. */
+                const __m512i lowest = _mm512_set1_epi32(best - {{margin}});
+                int j = 0;
+                for (; j + 16 <= {{tokens}}; j += 16) {
+                    unsigned keep = (unsigned)_mm512_cmpge_epi32_mask(_mm512_loadu_si512((const void *)(scores + j)), lowest);
+                    while (keep != 0) {
+                        const int8_t *v = values + (j + __builtin_ctz(keep)) * {{headDim}};
+                        keep &= keep - 1;
+                        for (int d = 0; d < {{headDim}}; ++d) counts[d] += v[d];
+                    }
+                }
+                for (; j < {{tokens}}; ++j) {
+                    if (best - scores[j] > {{margin}}) continue;
+                    for (int d = 0; d < {{headDim}}; ++d) counts[d] += values[j * {{headDim}} + d];
+                }
+            }
+#else
+{{end}}
             for (int j = 0; j < {{tokens}}; ++j) {
                 if (best - scores[j] > {{margin}}) continue;
                 for (int d = 0; d < {{headDim}}; ++d) counts[d] += values[j * {{headDim}} + d];
             }
+{{if wide}}
+#endif
+{{end}}
             {{if ternaryOut}}
-            {{unit}} *yr = y + i * {{outRowStride}};
-            for (int d = 0; d < {{headDim}}; ++d) {
-                const int column = {{$h * headDim + $d}};
-                const float v = (float)counts[d];
-{{store}}            }
+            {
+                float signs[{{headDim}}];
+                for (int d = 0; d < {{headDim}}; ++d) signs[d] = (float)counts[d];
+                {{prefix}}_pack_signs(signs, {{headDim}}, {{$h * headDim}}, y + i * {{outRowStride}}, {{outRowWords}});
+            }
             {{else}}
             for (int d = 0; d < {{headDim}}; ++d) y[i * {{dim}} + {{$h * headDim + $d}}] = (float)counts[d];
             {{end}}

@@ -22,10 +22,8 @@ static void {{fn}}({{parameters}})
         for (int k = 0; k < {{2 * rowWords}}; ++k) row[k] = 0;
         for (int c = 0; c < {{inFeatures}}; ++c) {
             const float s = x[{{$t * inFeatures + $c}}]{{if hasMove}} + {{move}}[c]{{end}};
-            const int negative = s < 0.0f;
-            const int nonzero = s > 0.0f || negative;
-            row[c / {{wordBits}}] |= ({{unit}})nonzero << c % {{wordBits}};
-            row[{{rowWords}} + c / {{wordBits}}] |= ({{unit}})negative << c % {{wordBits}};
+            row[c / {{wordBits}}] |= ({{unit}})((s > 0.0f) | (s < 0.0f)) << c % {{wordBits}};
+            row[{{rowWords}} + c / {{wordBits}}] |= ({{unit}})(s < 0.0f) << c % {{wordBits}};
         }
         const {{unit}} *xr = row;
         {{else}}
@@ -97,20 +95,27 @@ static void {{fn}}({{parameters}})
             {{end}}
             float v = (float)dot * {{scale}}[o];
             v = v + {{bias}}[o];
-{{epilogue}}            {{if ternaryOut}}
-            values[o] = v;
+{{epilogue}}            {{if geluSign}}
+            /* sign(GELU(v)) from v: GELU is -0 at and below {{threshold}} (erf rounds to -1). */
+            const float half = v * 0.5f;
+            values[o] = (float)(half > 0.0f) - (float)((half < 0.0f) & (v > {{threshold}}));
             {{else}}
+            {{if ternaryOut}}
+            values[o] = v;
+            {{end}}
+            {{end}}
+            {{if !ternaryOut}}
             y[{{$t * outFeatures + $o}}] = v;
             {{end}}
         }
         {{if ternaryOut}}
         {
-            /* The signs of the values, packed for the next layer. */
+            /* The signs of the values, packed for the next layer{{if outSegments > 1}}, a segment of {{outSegment}} at a time{{end}}. */
             {{unit}} *yr = y{{+ $t * outRowStride}};
             for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
-            for (int o = 0; o < {{outFeatures}}; ++o) {
-                const float v = values[o];
-{{store}}            }
+            {{for $s in outSegments}}
+                {{prefix}}_pack_signs(values{{+ $s * outSegment}}, {{outSegment}}, 0, yr{{+ $s * outSegmentWords}}, {{outRowWords}});
+            {{end}}
         }
         {{end}}
     {{end}}

@@ -11,8 +11,7 @@ static void {{fn}}({{parameters}})
         const float variance = {{fn}}_squares(row, mean) / {{channelsFloat}};
         const float rstd = 1.0f / sqrtf(variance + {{epsilonText}});
         {{if ternaryOut}}
-        {{unit}} *yr = y{{+ $t * outRowStride}};
-        for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
+        float values[{{channels}}];
         {{end}}
         for (int o = 0; o < {{channels}}; ++o) {
             const float d = row[o] - mean;
@@ -20,9 +19,20 @@ static void {{fn}}({{parameters}})
             v = v * {{weight}}[o];
             v = v + {{bias}}[o];
 {{epilogue}}            {{if ternaryOut}}
-{{store}}            {{else}}
+            values[o] = v;
+            {{else}}
             y[{{$t * channels + $o}}] = v;
             {{end}}
         }
+        {{if ternaryOut}}
+        {
+            /* The signs of the values, packed for the binary layers that read them. */
+            {{unit}} *yr = y{{+ $t * outRowStride}};
+            for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
+            {{for $s in outSegments}}
+                {{prefix}}_pack_signs(values{{+ $s * outSegment}}, {{outSegment}}, 0, yr{{+ $s * outSegmentWords}}, {{outRowWords}});
+            {{end}}
+        }
+        {{end}}
     {{end}}
 }
