@@ -15,6 +15,11 @@ enum FloatConvEmitter {
       "groups": .int(k.groups), "inPerGroup": .int(k.inPerGroup),
       "outPerGroup": .int(k.outPerGroup), "weightStride": .int(k.inPerGroup * w.taps),
     ]) { $1 }
+    if k.gathers {
+      values["depth"] = .named("DEPTH", k.inPerGroup * w.taps)
+      values["accumulatorOffset"] = .int(k.accumulatorOffset)
+      return try Template("kernels/float_conv_gather.c").render(values)
+    }
     return try Template("kernels/float_conv.c").render(values)
   }
 }

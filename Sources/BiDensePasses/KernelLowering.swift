@@ -136,7 +136,8 @@ public enum KernelKind: Sendable {
     case .binaryLinearBaseline(let k): return k.scratch.bytes
     case .attentionBaseline(let k): return k.scratch.bytes
     case .resizeAntialiased(let k): return k.scratch.bytes
-    case .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
+    case .floatConv(let k): return k.scratch.bytes
+    case .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
       .channelBypass, .elementwise, .layerNorm, .imageToTokens, .tokensToImage, .prependToken,
       .sliceTokens, .addConstant, .appendTokenToRows, .channelBypass1D:
       return 0
@@ -171,7 +172,8 @@ public enum KernelKind: Sendable {
       return "depthwise \(k.geometry.window.kernelText), sign counts"
     case .xnorPopcount(let k): return "xnor-popcount dense \(k.geometry.window.kernelText)"
     case .floatBaselineConv: return "float32 im2col + sgemm"
-    case .floatConv(let k): return "float conv \(k.window.kernelText)"
+    case .floatConv(let k):
+      return "float conv \(k.window.kernelText)" + (k.gathers ? ", windows gathered" : "")
     case .avgPool: return "average pool"
     case .adaptiveAvgPool: return "adaptive average pool"
     case .resizeBilinear: return "bilinear resize"

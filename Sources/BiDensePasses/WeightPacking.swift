@@ -112,12 +112,23 @@ private struct KernelPacker {
       symbols[.weights] = pool.floats(
         "\(base)_weight", w.paddedFloatWeights(outPerGroup: k.paddedOutPerGroup),
         comment: "\(name): weights as float32 +-a, outputs padded to a multiple of 4")
-    case .floatConv:
+    case .floatConv(let k):
       guard case .primitive(let id) = kernel.node.body, let conv = graph[id].op.convolution
       else { preconditionFailure("a float convolution kernel without its convolution") }
       epilogue(kernel.epilogue)
-      symbols[.weights] = pool.floats(
-        "\(base)_weight", conv.weight, comment: "\(name): Conv2d weight")
+      if k.gathers {
+        // [input channel · tap][output], so that the inner loop runs across outputs.
+        let depth = conv.inChannelsPerGroup * conv.window.taps
+        var transposed = [Float](repeating: 0, count: conv.weight.count)
+        for o in 0..<conv.outChannels {
+          for d in 0..<depth { transposed[d * conv.outChannels + o] = conv.weight[o * depth + d] }
+        }
+        symbols[.weights] = pool.floats(
+          "\(base)_weight", transposed, comment: "\(name): Conv2d weight, [input, tap][output]")
+      } else {
+        symbols[.weights] = pool.floats(
+          "\(base)_weight", conv.weight, comment: "\(name): Conv2d weight")
+      }
       symbols[.bias] = pool.floats(
         "\(base)_bias", conv.bias ?? [Float](repeating: 0, count: conv.outChannels),
         comment: "\(name): Conv2d bias")

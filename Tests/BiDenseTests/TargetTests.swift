@@ -221,6 +221,13 @@ struct AArch64Tests {
     #expect(run.stdout.contains("PASSED"))
   }
 
+  /// The ViT block's 64-bit planes under qemu-aarch64 (the portable C: no NEON path there).
+  @Test func verifyTheViTBlockOnAArch64() {
+    let run = TargetCases.verifyFixture("vit_block", on: "aarch64")
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    #expect(run.stdout.contains("PASSED: every node agrees with the interpreter, and the output"))
+  }
+
   @Test(arguments: TargetCases.fixtures)
   func verifyAReferenceCaseOnAArch64(_ name: String) {
     let run = TargetCases.verifyFixture(name, on: "aarch64")

@@ -3,9 +3,9 @@
 static float {{fn}}_squares(const float *row, float mean)
 {
     float sum[{{lanes}}], carry[{{lanes}}];
-    int c = 0;
     for (int k = 0; k < {{lanes}}; ++k) sum[k] = carry[k] = 0.0f;
-    for (; c + {{lanes}} <= {{channels}}; c += {{lanes}}) {
+    {{if channels >= lanes}}
+    for (int c = 0; c < {{channels - channels % lanes}}; c += {{lanes}}) {
         for (int k = 0; k < {{lanes}}; ++k) {
             const float d = row[c + k] - mean;
             const float term = d * d - carry[k];
@@ -14,12 +14,15 @@ static float {{fn}}_squares(const float *row, float mean)
             sum[k] = next;
         }
     }
-    for (; c < {{channels}}; ++c) {
+    {{end}}
+    {{if channels % lanes > 0}}
+    for (int c = {{channels - channels % lanes}}; c < {{channels}}; ++c) {
         const float d = row[c] - mean;
         const float term = d * d - carry[0];
         const float next = sum[0] + term;
         carry[0] = (next - sum[0]) - term;
         sum[0] = next;
     }
+    {{end}}
     return {{prefix}}_kahan_total(sum, carry);
 }
