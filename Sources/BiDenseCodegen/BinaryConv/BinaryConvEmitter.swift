@@ -76,6 +76,8 @@ enum BinaryConvEmitter {
       "producesSums": .bool(g.producesChannelSums), "bypass": .bool(g.bypass != nil),
       "epilogue": context.epilogue(indent: 16),
       "bypassTerm": "", "bypassSource": "",
+      // Inserted on a line of its own: without its last newline.
+      "sumStep": .fragment(String(try Template.text("kernels/sum_step.c").dropLast())),
     ]) { $1 }
     if let (plan, source) = g.bypass {
       values.merge(bypassValues(plan)) { $1 }
