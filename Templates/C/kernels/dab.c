@@ -51,5 +51,14 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
             if (plane[{{$p}}] >= tau) dst[{{$p * unitsPerPixel}}] |= bit;
         {{end}}
         {{end}}
+        {{if planes}}
+        {{outType}} *dst = {{planeDestination}};
+        const {{outType}} bit = ({{outType}})(({{outType}})1 << {{planeBit}});
+        {{for $iy in signHeight}}
+            {{for $ix in signWidth}}
+                if (plane[{{$iy * inWidth + $ix}}] >= tau) dst[{{($iy * planeWidth + $ix) * unitsPerPixel}}] |= bit;
+            {{end}}
+        {{end}}
+        {{end}}
     {{end}}
 }
