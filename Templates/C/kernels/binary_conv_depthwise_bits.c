@@ -42,11 +42,13 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     {{rowAdd}}
                 }
                 {{else}}
-                const int iy = {{$oy * strideH - padH}};
-                if (iy >= 0 && iy < {{inHeight}}) { /* a row above or below adds nothing */
-                    ++rows;
-                    {{rowAdd}}
-                }
+                {{for $i in kernelH}}
+                    const int iy = {{$oy * strideH - padH}};
+                    if (iy >= 0 && iy < {{inHeight}}) { /* a row above or below adds nothing */
+                        ++rows;
+                        {{rowAdd}}
+                    }
+                {{end}}
                 {{end}}
                 const int valid = rows * columns;
                 /* Per 4 channels, their counts as 4 bytes; then per channel the store. */

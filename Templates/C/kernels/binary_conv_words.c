@@ -105,13 +105,13 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
             {{end}}
             {{else}}
             /* The bypass row: {{if tapPixel}}nearest upsampling by the stride, so each output reads the input pixel its tap comes from: {{end}}the input row itself, or the mean of several channels'. */
-            const float *brow = x + first * {{inPixels}}{{+ $oy / bypassRowScale * inWidth}};
+            const float *brow = x{{+ $first * inPixels + $oy / bypassRowScale * inWidth}};
             if (count > 1) {
                 {{for $k in inWidth}}
                     bypass[{{$k}}] = brow[{{$k}}];
                 {{end}}
                 for (int j = 1; j < count; ++j) {
-                    const float *src = brow + j * step * {{inPixels}};
+                    const float *src = brow{{+ $j * $step * inPixels}};
                     {{for $k in inWidth}}
                         bypass[{{$k}}] += src[{{$k}}];
                     {{end}}

@@ -3,7 +3,7 @@
 static void {{fn}}_bypass_row(const float *x, int c, int oy, float *dst)
 {
     {{enum}}
-    const float *plane = x + c * {{inPixels}};
+    const float *plane = x{{+ $c * inPixels}};
     {{if nearest}}
     const float *row = plane + {{$oy / scale * inWidth}};
     {{for $ox in outWidth}}
@@ -33,7 +33,7 @@ static void {{fn}}_bypass_row(const float *x, int c, int oy, float *dst)
         const int j1 = left + {{poolKernelW}} > {{inWidth}} ? {{inWidth}} : left + {{poolKernelW}};
         float sum = 0.0f;
         for (int iy = i0; iy < i1; ++iy) {
-            for (int ix = j0; ix < j1; ++ix) sum += plane[iy * {{inWidth}} + ix];
+            for (int ix = j0; ix < j1; ++ix) sum += plane[{{$iy * inWidth + $ix}}];
         }
         dst[{{$ox}}] = sum / {{poolAreaFloat}}; /* count_include_pad */
     {{end}}

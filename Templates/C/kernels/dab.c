@@ -4,7 +4,11 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
 {
     {{enum}}
     {{if !floats}}
+    {{if outCount == 1}}
+    out[0] = 0;
+    {{else}}
     for (int i = 0; i < {{outCount}}; ++i) out[i] = 0;
+    {{end}}
     {{end}}
     {{for $c in inChannels}}
         const float *plane = x{{+ $c * inPixels}};

@@ -29,7 +29,7 @@ static void {{fn}}_store({{if bypass}}const float *x, {{end}}const float *acc, i
      * apart ({{copies}} copies, then the merged means), at the same pixels. */
     int first = 0, step = 1, count = 1;
     {{selection}}
-    const float *src = x + first * {{inPixels}}{{+ $oy * inWidth}};
+    const float *src = x{{+ $first * inPixels + $oy * inWidth}};
     {{if copies > 0}}
     if (count == 1) { /* a copy needs no division */
         {{for $k in outWidth}}
@@ -42,7 +42,7 @@ static void {{fn}}_store({{if bypass}}const float *x, {{end}}const float *acc, i
     {{end}}
     {{for $k in outWidth}}
         float b = 0.0f;
-        for (int j = 0; j < count; ++j) b += src[j * step * {{inPixels}}{{+ $k}}];
+        for (int j = 0; j < count; ++j) b += src[{{$j * $step * inPixels + $k}}];
         float v = acc[{{$k}}] * m + a;
         v += b / (float)count;
 {{epilogue}}        out[{{$k}}] = v;
