@@ -123,7 +123,7 @@ private struct KernelPacker {
         spread.append(word)
       }
       symbols[.nibbleSpread] = pool.words(
-        "spread_nibble", spread, bits: 32, comment: "bit b of the index to byte b")
+        "spread", spread, bits: 32, comment: "bit b of a nibble to byte b, for bit-sliced counts")
     case .xnorPopcount(let k):
       let w = binaryShared(fused!, graph, withWeightScale: true)
       epilogue(kernel.epilogue)

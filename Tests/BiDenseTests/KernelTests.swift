@@ -205,6 +205,22 @@ enum KernelCases {
     }
   }
 
+  /// The C of the 32-bit kernels folds what the generator knows, as the checked-in host C
+  /// does: for every kernel case and every reference case.
+  @Test func theCortexMCReadsLikeHandWrittenC() throws {
+    var models = try KernelCases.all.map { ($0.name, try $0.graph()) }
+    models += try Fixtures.all.map { ($0, try Fixtures.graph($0)) }
+    for (name, graph) in models {
+      let model = try CompiledModel(
+        graph,
+        options: CompileOptions(prefix: name, source: name, kernels: KernelTarget(wordBits: 32)))
+      for file in model.generated.files {
+        let issues = GoldenTests.unlikeHandWrittenC(file.contents, file: file.name)
+        #expect(issues.isEmpty, "\(issues.joined(separator: "\n"))")
+      }
+    }
+  }
+
   @Test(.enabled(if: HostMachine.hasAVX2), arguments: KernelCases.all)
   func theAVX2PathsAgree(_ kase: KernelCases.Case) throws {
     for scale in [DABScale.perChannel, .perLayer] {

@@ -89,7 +89,7 @@ enum WordTableEmitter {
     var blocks: [String] = []
     for j in 0..<g.window.kernelW {
       let index = "{{$ix * \(stride) + \(j)}}"
-      var block = "{\n    float acc;\n"
+      var block = "{\n"
       block +=
         lookups(
           k.units, names, x: Units("p", 0), w: Units("wr", j * count), into: "acc", first: true
@@ -121,7 +121,8 @@ enum WordTableEmitter {
   }
 
   /// The statements adding, for one tap, the table entries of every byte of `x ^ w` to `acc`
-  /// (`x` nil: the padding's 0 bits, so `w` alone); with `first`, the first entry sets it.
+  /// (`x` nil: the padding's 0 bits, so `w` alone); with `first`, they declare `acc` and the
+  /// first entry sets it.
   static func lookups(
     _ units: ChannelUnits, _ names: [String], x: Units?, w: Units, into acc: String,
     first: Bool
@@ -138,7 +139,7 @@ enum WordTableEmitter {
     }
     if units.looped > 0 {
       // Wide layers: the full units in a loop, their tables 1,024 floats apart.
-      if assign { lines.append("\(acc) = 0.0f;") }
+      if assign { lines.append("float \(acc) = 0.0f;") }
       assign = false
       lines.append("{")
       lines.append("    const float *tu = tg;")
@@ -152,18 +153,18 @@ enum WordTableEmitter {
     }
     for u in units.looped..<units.count {
       let slots = units.slots[u - units.looped]
-      let op = assign ? "=" : "+="
       if units.bits == 8 {
         // One byte per unit: the agreement byte is the index.
         let slot = slots[0]
+        let target = assign ? "float \(acc) =" : "\(acc) +="
         lines.append(
-          "\(acc) \(op) \(entry(names[slot.pointer], slot.offset, operand(u), stride: slot.stride));"
-        )
+          "\(target) \(entry(names[slot.pointer], slot.offset, operand(u), stride: slot.stride));")
         assign = false
         continue
       }
       let value =
         units.bits == 32 ? operand(u) : x == nil ? "(uint32_t)\(w[u])" : "(uint32_t)(\(operand(u)))"
+      if assign { lines.append("float \(acc);") }
       lines.append("{")
       lines.append("    const uint32_t d = \(value);")
       for (b, slot) in slots.enumerated() {

@@ -63,7 +63,6 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
         /* What each tap adds where it lies in the padding: its 0 bits look up table[w]. */
         {{for $t in taps}}
             const {{unit}} *wt = w{{+ $t * unitsPerPixel}};
-            float added;
             {{padTap}}
             pad[{{$t}}] = added;
         {{end}}
@@ -155,7 +154,6 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
             const {{unit}} *row = group{{+ $oy * strideH * planeWidth * unitsPerPixel}};
             {{for $ox in outWidth}}
                 const {{unit}} *p = row{{+ $ox * strideW * unitsPerPixel}};
-                float acc;
                 {{pixel}}
                 {{if fusedStore}}
                 float v = acc * m + a;
