@@ -219,9 +219,9 @@ public enum KernelLowering {
         return .xnorPopcount(XnorPopcountKernel(geometry, target))
       }
       // On a 32-bit core, 32 channels' signs in a word and bit-sliced counts: measured on
-      // QEMU's Cortex-M4 (conv7x7_depthwise, 183 k binary MACs), 240 k instructions against
-      // 1.94 M for the int8 sign counts, 385 k for window sums in byte lanes and 324 k for the
-      // same with the DSP extension's USADA8.
+      // QEMU's Cortex-M4 (conv7x7_depthwise, 183 k binary MACs, -O2), 239 k instructions
+      // against 1.84 M for the int8 sign counts; window sums in byte lanes took 385 k, and
+      // 324 k with the DSP extension's USADA8.
       if target.wordBits == 32 && DepthwiseBitsKernel.applies(geometry) {
         return .depthwiseBits(DepthwiseBitsKernel(geometry))
       }
@@ -234,9 +234,9 @@ public enum KernelLowering {
         return .quadLookup(QuadLookupKernel(geometry, target))
       }
       // On a 32-bit core, the byte tables on units with the taps unrolled and each sum in a
-      // register: measured on QEMU's Cortex-M4 against the byte tables with a window list per
-      // pixel, conv3x3_same 568 k → 284 k instructions, conv3x3_down_merge 1.06 M → 491 k,
-      // conv1x1_up4 516 k → 221 k, convT2x2_stride2 389 k → 97 k. Transposed only when the
+      // register: measured on QEMU's Cortex-M4 (-O2) against the byte tables with a window list
+      // per pixel, conv3x3_same 559 k → 269 k instructions, conv3x3_down_merge 1.06 M → 480 k,
+      // conv1x1_up4 557 k → 219 k, convT2x2_stride2 411 k → 99 k. Transposed only when the
       // kernel is the stride (no overlap); other transposed ones keep the byte tables.
       if target.wordBits == 32 && WordTableKernel.applies(geometry) {
         return .wordTable(WordTableKernel(geometry))

@@ -157,13 +157,36 @@ enum BinaryConvEmitter {
   }
 
   /// The function that reads a row of the bypass's source channel along an output row
-  /// (kernels/bypass_row.c), for a pooled or upsampled source.
+  /// (kernels/bypass_row.c), for a pooled or upsampled source; a padded pool's columns as
+  /// `poolColumns` lays them out.
   static func bypassRowFunction(
-    _ source: FusedBinaryConv.BypassSource, _ g: BinaryConvGeometry, _ context: KernelContext
+    _ source: FusedBinaryConv.BypassSource, _ g: BinaryConvGeometry, _ context: KernelContext,
+    poolColumns: WordTableKernel.PoolColumns?
   ) throws -> TemplateValue {
     var values = KernelContext.sizes(g.inShape, "in")
     values.merge(KernelContext.sizes(g.outShape, "out")) { $1 }
-    values.merge(["fn": .text(context.function), "nearest": false, "pool": false]) { $1 }
+    values.merge([
+      "fn": .text(context.function), "nearest": false, "pool": false,
+      "clippedPool": .bool(poolColumns != nil),
+    ]) { $1 }
+    if let columns = poolColumns, case .avgPool(let pool) = source {
+      // A window's row of input columns, added one by one from `row`.
+      func rowSum(_ count: Int) -> String {
+        (0..<count).map { "sum += row[\($0)];" }.joined(separator: "\n")
+      }
+      let area = CText.float(Float(pool.taps))
+      values["interiorStart"] = .int(columns.interior.lowerBound)
+      values["interiorColumns"] = .int(columns.interior.count)
+      values["poolBorder"] = .bool(!columns.border.isEmpty)
+      values["poolRowSum"] = .text(rowSum(pool.kernelW))
+      values["borderColumns"] = .fragment(
+        columns.border.map { border in
+          "{\n    float sum = 0.0f;\n    for (int iy = i0; iy < i1; ++iy) {\n"
+            + "        const float *row = plane + {{$iy * inWidth + \(border.inputColumns.lowerBound)}};\n"
+            + rowSum(border.inputColumns.count).indented(by: 8)
+            + "\n    }\n    dst[\(border.column)] = sum / \(area);\n}"
+        }.joined(separator: "\n"))
+    }
     switch source {
     case .input:
       preconditionFailure("the input itself is read as rows, without a source function")

@@ -8,8 +8,8 @@ enum DepthwiseBitsEmitter {
     let channels = g.inShape.channels
     var values = try BinaryConvEmitter.sharedValues(g, context)
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
-    let partialWord = k.words > 1 && k.lastWordChannels < 32
-    let wordChannels = k.words == 1 ? channels : 32
+    let partialWord = k.partialLastWord
+    let wordChannels = k.wordChannels
     // One quad per word: its counts need no shift.
     let single = !partialWord && wordChannels <= 4
     let shift = single ? "" : " >> {{$g}}"

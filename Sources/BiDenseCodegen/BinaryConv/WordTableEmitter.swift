@@ -14,7 +14,8 @@ enum WordTableEmitter {
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
     values["bypassRowFunction"] = ""
     if k.bypass == .sourceRows, let (_, source) = g.bypass {
-      values["bypassRowFunction"] = try BinaryConvEmitter.bypassRowFunction(source, g, context)
+      values["bypassRowFunction"] = try BinaryConvEmitter.bypassRowFunction(
+        source, g, context, poolColumns: k.poolColumns)
     }
     values.merge([
       "inputRows": .bool(k.bypass == .input), "tapPixel": .bool(k.bypass == .tapPixel),
@@ -48,7 +49,7 @@ enum WordTableEmitter {
       "sumRow": .bool(k.sumOffset != nil), "sumOffset": .int(k.sumOffset ?? 0),
       "bypassBuffer": .bool(k.bypassOffset != nil), "bypassOffset": .int(k.bypassOffset ?? 0),
       "padded": .bool(k.padded), "padOffset": .int(k.padOffset ?? 0),
-      "borderRows": .bool(k.padded && k.interiorRows != 0..<g.outShape.height),
+      "borderRows": .bool(k.hasBorderRows),
       "borderColumns": .bool(!k.borderColumns.isEmpty),
       "tablePointers": .text(
         zip(names, units.pointers).dropFirst().map { "const float *\($0) = tg + \($1.offset);" }
@@ -205,8 +206,7 @@ enum WordTableEmitter {
   /// Per output column that reaches into the padding, its kernel columns outside the input
   /// taken back out (adjusted in a border row).
   static func columnCorrections(_ k: WordTableKernel) -> String {
-    let rows = k.padded && k.interiorRows != 0..<k.geometry.outShape.height
-    let columns = rows ? "columns" : "padColumn"
+    let columns = k.hasBorderRows ? "columns" : "padColumn"
     return k.borderColumns.flatMap { border in
       border.kernelColumns.map { "sum[\(border.column)] -= \(columns)[\($0)];" }
     }.joined(separator: "\n")

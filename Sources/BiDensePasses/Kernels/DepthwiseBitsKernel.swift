@@ -25,6 +25,10 @@ public struct DepthwiseBitsKernel: Sendable {
   /// Words of 32 channels per pixel, and the channels of the last one.
   public var words: Int
   public var lastWordChannels: Int
+  /// The channels of every word but a partial last one.
+  public var wordChannels: Int { words == 1 ? lastWordChannels : 32 }
+  /// The last word holds fewer channels than the others.
+  public var partialLastWord: Bool { words > 1 && lastWordChannels < 32 }
   /// The channels come in whole fours: the four stores of a word's quad are unrolled.
   public var wholeQuads: Bool
   /// How one kernel row's masked agreement words are added into the counters.

@@ -23,19 +23,22 @@ static void {{fn}}_bypass_row(const float *x, int c, int oy, float *dst)
         dst[{{$ox}}] = sum / {{poolAreaFloat}};
     {{end}}
     {{end}}
-    {{if pool && (poolPadH > 0 || poolPadW > 0)}}
+    {{if clippedPool}}
+    /* The window's rows clipped to the input; each column's window clipped where it reaches
+     * into the padding (count_include_pad: the divisor stays {{poolArea}}). */
     const int top = {{$oy * poolStrideH - poolPadH}};
     const int i0 = top < 0 ? 0 : top;
     const int i1 = top + {{poolKernelH}} > {{inHeight}} ? {{inHeight}} : top + {{poolKernelH}};
-    {{for $ox in outWidth}}
-        const int left = {{$ox * poolStrideW - poolPadW}};
-        const int j0 = left < 0 ? 0 : left;
-        const int j1 = left + {{poolKernelW}} > {{inWidth}} ? {{inWidth}} : left + {{poolKernelW}};
+    {{if poolBorder}}
+    {{borderColumns}}
+    {{end}}
+    {{for $k in interiorColumns}}
         float sum = 0.0f;
         for (int iy = i0; iy < i1; ++iy) {
-            for (int ix = j0; ix < j1; ++ix) sum += plane[{{$iy * inWidth + $ix}}];
+            const float *row = plane + {{$iy * inWidth + ($k + interiorStart) * poolStrideW - poolPadW}};
+            {{poolRowSum}}
         }
-        dst[{{$ox}}] = sum / {{poolAreaFloat}}; /* count_include_pad */
+        dst[{{$k + interiorStart}}] = sum / {{poolAreaFloat}};
     {{end}}
     {{end}}
 }
