@@ -87,7 +87,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
         const float m = {{multiplier}}[{{$o}}], a = {{offset}}[{{$o}}];
         {{if bypass && !copiesOnly}}
         /* Bypass: output channel o is the mean of `count` source channels from `first`, `step`
-         * apart ({{copies}} copies, then the merged means). */
+         * apart ({{if copies > 0}}{{copies}} copies, then {{end}}the merged means). */
         int first = 0, step = 1, count = 1;
         {{selection}}
         {{end}}

@@ -26,7 +26,7 @@ static void {{fn}}_store({{if bypass}}const float *x, {{end}}const float *acc, i
     {{end}}
     {{if inputRows && !copiesOnly}}
     /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart ({{copies}} copies, then the merged means), at the same pixels. */
+     * apart ({{if copies > 0}}{{copies}} copies, then {{end}}the merged means), at the same pixels. */
     int first = 0, step = 1, count = 1;
     {{selection}}
     const float *src = x{{+ $first * inPixels + $oy * inWidth}};
@@ -55,7 +55,7 @@ static void {{fn}}_store({{if bypass}}const float *x, {{end}}const float *acc, i
     {{fn}}_bypass_row(x, {{copied}}, oy, bypass);
     {{else}}
     /* Bypass: output channel o is the mean of `count` source channels from `first`, `step`
-     * apart ({{copies}} copies, then the merged means), a row of the source at a time. */
+     * apart ({{if copies > 0}}{{copies}} copies, then {{end}}the merged means), a row of the source at a time. */
     float bypass[{{outWidth}}], part[{{outWidth}}];
     int first = 0, step = 1, count = 1;
     {{selection}}
