@@ -84,12 +84,7 @@ public enum CEmitter {
       "prefix": .text(prefix), "PREFIX": .text(upper),
       "source": .text(CText.comment(options.source)), "summary": .text(summary),
     ]
-    let usesCompensatedSums = model.kernels.contains { $0.kind.binaryConv != nil }
-    let helpers =
-      usesCompensatedSums
-      ? try Template("kernels/compensated_sum.c").render([
-        "prefix": .text(prefix), "lanes": .int(model.target.compensatedLanes),
-      ]) + "\n" : ""
+    let helpers = try helperFunctions(model, prefix: prefix)
     let header = try Template("model.h").render(
       common.merging([
         "inputShapes": .text(inputShapes), "outputShapes": .text(outputShapes),
@@ -120,12 +115,40 @@ public enum CEmitter {
       functions: functions)
   }
 
+  /// Functions the kernels share, emitted once: the byte-table builders of each row width the
+  /// word-table kernels use, and the compensated sums of every binary convolution.
+  static func helperFunctions(_ model: LoweredModel, prefix: String) throws -> String {
+    var out = ""
+    let strides = Set(
+      model.kernels.flatMap { kernel -> [Int] in
+        guard case .wordTable(let k) = kernel.kind else { return [] }
+        return k.units.tables.map(\.stride)
+      })
+    for stride in strides.sorted() {
+      out += try Template("kernels/byte_table.c").render([
+        "prefix": .text(prefix), "stride": .int(stride),
+      ])
+      out += "\n"
+    }
+    guard model.kernels.contains(where: { $0.kind.binaryConv != nil }) else { return out }
+    let template =
+      model.target.compensatedSumsInRegisters
+      ? "kernels/compensated_sum32.c" : "kernels/compensated_sum.c"
+    return try out
+      + Template(template).render([
+        "prefix": .text(prefix), "PREFIX": .text(prefix.uppercased()),
+        "lanes": .int(model.target.compensatedLanes),
+      ]) + "\n"
+  }
+
   /// The C of one kernel, by its kind.
   static func render(_ kind: KernelKind, _ context: KernelContext) throws -> String {
     switch kind {
     case .quadLookup(let k): return try QuadLookupEmitter.emit(k, context)
     case .byteTable(let k): return try ByteTableEmitter.emit(k, context)
     case .depthwiseSignCount(let k): return try DepthwiseEmitter.emit(k, context)
+    case .wordTable(let k): return try WordTableEmitter.emit(k, context)
+    case .depthwiseBits(let k): return try DepthwiseBitsEmitter.emit(k, context)
     case .xnorPopcount(let k): return try XnorPopcountEmitter.emit(k, context)
     case .floatBaselineConv(let k): return try FloatBaselineEmitter.emit(k, context)
     case .floatConv(let k): return try FloatConvEmitter.emit(k, context)
