@@ -25,19 +25,23 @@ import Foundation
 // structure alone (the STE polynomial, the form of a folded weight, what a data-movement
 // subgraph computes).
 final class ONNXImporter {
-  /// What the importer knows about an ONNX value. A value with no entry is pending.
-  enum Lowered {
-    case constant(TensorValue)
-    case tensor(ValueID)
-  }
-
   let model: ONNXModel
   let index: ONNXGraphIndex
   let evaluator: ONNXEvaluator
   var builder: GraphBuilder
-  var values: [String: Lowered] = [:]
+  /// The ONNX values lowered to tensors of the primitive graph.
+  var tensors: [String: ValueID] = [:]
+  /// The constants of the model: initializers, `Constant` outputs, `Shape` outputs (a shape is
+  /// static), and the outputs of nodes the evaluator runs whose inputs are all constants.
+  /// Their values are computed when a pattern asks for them and kept in `constantCache`; the
+  /// intermediate results of a constant subgraph are not kept, so folding a weight
+  /// binarization costs one copy of the weight, not one per node.
+  private(set) var constants = Set<String>()
+  var constantCache: [String: TensorValue] = [:]
   /// Nodes that need no further work: folded, lowered, or claimed by a pattern.
   var done = Set<Int>()
+  /// How many pending values are being lowered, one inside the other.
+  private var pendingDepth = 0
   /// The module path of each binary layer, by the value its BatchNorm produces.
   var layerOfValue: [ValueID: String] = [:]
 
@@ -52,6 +56,15 @@ final class ONNXImporter {
     index = try ONNXGraphIndex(model.graph, file: file)
     evaluator = ONNXEvaluator(limits: limits)
     builder = GraphBuilder(name: name, limits: limits)
+    constants = Set(index.initializers.keys)
+    for node in index.nodes {
+      let present = node.inputs.filter { !$0.isEmpty }
+      let isConstant =
+        node.opType == "Constant" || (node.opType == "Shape" && !present.isEmpty)
+        || (ONNXEvaluator.supported.contains(node.opType) && !present.isEmpty
+          && present.allSatisfy { constants.contains($0) })
+      if isConstant, let output = node.outputs.first, !output.isEmpty { constants.insert(output) }
+    }
   }
 
   /// Reads `path` and lowers it. Every failure is a BiDenseError naming the file.
@@ -66,7 +79,7 @@ final class ONNXImporter {
   func run() throws -> Graph {
     try checkModel()
     for input in index.inputs {
-      values[input.name] = .tensor(try graphInput(input))
+      tensors[input.name] = try graphInput(input)
     }
     for i in nodes.indices where index.live[i] && !done.contains(i) {
       do {
@@ -115,6 +128,18 @@ final class ONNXImporter {
           + "\(Self.opsets.lowerBound) to \(Self.opsets.upperBound) (export with "
           + "opset_version=18 for dynamo, 17 for TorchScript)")
     }
+    for (i, node) in nodes.enumerated() {
+      // The patterns read these inputs by position once they know the op.
+      let required = Self.requiredInputs[node.opType] ?? 0
+      guard node.inputs.count >= required, node.inputs.prefix(required).allSatisfy({ !$0.isEmpty })
+      else {
+        throw failure(
+          i, "needs \(required) input(s), has \(node.inputs.filter { !$0.isEmpty }.count)")
+      }
+      guard let output = node.outputs.first, !output.isEmpty else {
+        throw failure(i, "has no output")
+      }
+    }
     for (i, node) in nodes.enumerated() where index.live[i] {
       guard node.domain.isEmpty || node.domain == "ai.onnx" else {
         throw failure(
@@ -129,11 +154,27 @@ final class ONNXImporter {
     guard !index.outputs.isEmpty else { throw BiDenseError("the graph has no output") }
   }
 
+  /// The inputs each op the patterns inspect must have (ONNX's own arities).
+  static let requiredInputs: [String: Int] = [
+    "Conv": 2, "ConvTranspose": 2, "BatchNormalization": 5, "Relu": 1, "Sigmoid": 1, "PRelu": 2,
+    "AveragePool": 1, "GlobalAveragePool": 1, "Resize": 1, "Concat": 1, "Add": 2, "Sub": 2,
+    "Mul": 2, "Div": 2, "Identity": 1, "Dropout": 1, "Exp": 1, "Abs": 1, "Sign": 1, "Neg": 1,
+    "ReduceMean": 1, "Gather": 2, "GatherND": 2, "Reshape": 2, "Clip": 1, "Shape": 1, "Less": 2,
+    "Cast": 1, "Slice": 3, "Expand": 2, "Tile": 2, "Transpose": 1, "Where": 3, "Unsqueeze": 1,
+    "Squeeze": 1,
+  ]
+
   /// A graph input: a float NCHW tensor of fixed size, batch 1.
   func graphInput(_ input: ONNXValueInfo) throws -> ValueID {
     guard let type = input.tensorType, type.elementType == .float, let dims = type.shape else {
       throw BiDenseError(
         node: input.name, "the graph input is not a float32 tensor of known shape")
+    }
+    if dims.count == 3 {
+      throw BiDenseError(
+        node: input.name,
+        "the graph input is a token tensor [1, T, C], the input of a ViT encoder; bidensec "
+          + "lowers convolutional BiDense graphs (UperNet, the DPT decoder), not yet the ViT")
     }
     var shape: [Int] = []
     for dim in dims {
@@ -170,24 +211,9 @@ final class ONNXImporter {
 
   func lower(_ i: Int) throws {
     let node = nodes[i]
-    if node.opType == "Constant" {
-      try setConstant(i, try ONNXEvaluator.constant(node))
-      return
-    }
-    if node.opType == "Shape" {
-      guard let input = node.inputs.first, !input.isEmpty else {
-        throw failure(i, "has no input")
-      }
-      let probe = TensorValue(shape: try shapeOf(input), floats: [])
-      try setConstant(i, try evaluator.evaluate(node, [probe]))
-      return
-    }
-    let present = node.inputs.filter { !$0.isEmpty }
-    if !present.isEmpty, ONNXEvaluator.supported.contains(node.opType),
-      present.allSatisfy({ constant($0) != nil })
-    {
-      let inputs = node.inputs.map { $0.isEmpty ? nil : constant($0) }
-      try setConstant(i, try evaluator.evaluate(node, inputs))
+    // A constant is computed when a pattern reads it.
+    if let output = node.outputs.first, constants.contains(output) {
+      done.insert(i)
       return
     }
     if let rule = Self.eager[node.opType], try rule(self, i) {
@@ -195,41 +221,35 @@ final class ONNXImporter {
     }
   }
 
-  func setConstant(_ i: Int, _ value: TensorValue) throws {
-    guard let output = nodes[i].outputs.first, !output.isEmpty else {
-      throw failure(i, "has no output")
-    }
-    values[output] = .constant(value)
-    done.insert(i)
-  }
-
   // MARK: Values
 
-  func constant(_ value: String) -> TensorValue? {
-    if case .constant(let v)? = values[value] { return v }
-    if let tensor = index.initializers[value], let v = try? TensorValue(tensor) {
-      values[value] = .constant(v)
-      return v
-    }
-    return nil
+  func isConstant(_ value: String) -> Bool { constants.contains(value) }
+
+  /// The value of constant `value`, computed on first use; nil when `value` is not a constant.
+  /// A constant that cannot be computed (a malformed shape, an overflow) is an error naming
+  /// its node.
+  func constant(_ value: String) throws -> TensorValue? {
+    guard constants.contains(value) else { return nil }
+    if let v = constantCache[value] { return v }
+    let v = try evaluate(value, probes: [:])
+    constantCache[value] = v
+    return v
   }
 
   /// The constant `value`, or an error naming what it is instead.
   func requireConstant(_ value: String, _ what: String) throws -> TensorValue {
-    if let v = constant(value) { return v }
-    if let tensor = index.initializers[value] { _ = try TensorValue(tensor) }
+    if let v = try constant(value) { return v }
     throw BiDenseError(
       "\(what) ('\(printable(value))') is computed from the model's input; it must be a constant")
   }
 
   /// The IR value of `value` when it has been lowered to a tensor.
   func loweredTensor(_ value: String) -> ValueID? {
-    if case .tensor(let id)? = values[value] { return id }
-    return nil
+    tensors[value]
   }
 
   func isPending(_ value: String) -> Bool {
-    values[value] == nil && index.initializers[value] == nil && index.producer[value] != nil
+    tensors[value] == nil && !constants.contains(value) && index.producer[value] != nil
   }
 
   /// The node producing a pending value.
@@ -241,7 +261,7 @@ final class ONNXImporter {
   /// `consumer` is the node that reads it, for messages; `name` names a node made for it.
   func tensor(of value: String, for consumer: Int?, name: String? = nil) throws -> ValueID {
     if let id = loweredTensor(value) { return id }
-    if constant(value) != nil {
+    if isConstant(value) {
       let reader = consumer.map { " read by '\(printable(ONNXGraphIndex.displayName(nodes[$0])))'" }
       throw BiDenseError(
         "'\(printable(value))'\(reader ?? "") is a constant where bidensec expects a tensor "
@@ -250,13 +270,20 @@ final class ONNXImporter {
     guard let p = index.producer[value] else {
       throw BiDenseError("'\(printable(value))' is not defined")
     }
+    // Pending values lower one another only through chains of Concat and Identity; a chain
+    // this long is no export of a real network, and must not exhaust the stack.
+    guard pendingDepth < 256 else {
+      throw failure(p, "ends a chain of more than 256 pending nodes")
+    }
+    pendingDepth += 1
+    defer { pendingDepth -= 1 }
     let id: ValueID
     do {
       id = try lowerPending(p, consumer: consumer, name: name)
     } catch let error as BiDenseError {
       throw located(error, at: p)
     }
-    values[value] = .tensor(id)
+    tensors[value] = id
     return id
   }
 
@@ -265,7 +292,7 @@ final class ONNXImporter {
   /// The shape of any value: a constant's, a tensor's, or a pending value's, by evaluating
   /// its subgraph on zeros.
   func shapeOf(_ value: String) throws -> [Int] {
-    if let v = constant(value) { return v.shape }
+    if let v = try constant(value) { return v.shape }
     if let id = loweredTensor(value) { return Self.dims(builder.shape(id)) }
     return try evaluate(value, probes: [:]).shape
   }
@@ -275,14 +302,24 @@ final class ONNXImporter {
   }
 
   /// Evaluates `value` from constants, `probes` (values bound by name), and lowered tensors
-  /// (bound to zeros unless probed). Used for shapes and for the numerical checks of patterns.
+  /// (bound to zeros unless probed): constants, shapes, and the numerical checks of patterns.
   func evaluate(_ value: String, probes: [String: TensorValue]) throws -> TensorValue {
     var known = probes
     // The nodes to run: every producer reached from `value` before a known value.
     var needed = Set<Int>()
     var stack = [value]
     while let v = stack.popLast() {
-      if known[v] != nil || constant(v) != nil || v.isEmpty { continue }
+      if known[v] != nil || v.isEmpty { continue }
+      if let c = constantCache[v] {
+        known[v] = c
+        continue
+      }
+      if let tensor = index.initializers[v] {
+        let c = try TensorValue(tensor)
+        constantCache[v] = c
+        known[v] = c
+        continue
+      }
       if let id = loweredTensor(v) {
         let shape = builder.shape(id)
         known[v] = TensorValue(
@@ -292,26 +329,37 @@ final class ONNXImporter {
       guard let p = index.producer[v] else {
         throw BiDenseError("'\(printable(v))' is not defined")
       }
-      if needed.insert(p).inserted { stack += nodes[p].inputs }
+      // A Shape reads only its input's shape (shapeOf below), not its values.
+      if needed.insert(p).inserted, nodes[p].opType != "Shape" { stack += nodes[p].inputs }
     }
     for p in needed.sorted() {
       let node = nodes[p]
-      let inputs = node.inputs.map { $0.isEmpty ? nil : known[$0] ?? constant($0) }
+      guard ONNXEvaluator.supported.contains(node.opType) else {
+        throw failure(p, Self.unsupported(node.opType))
+      }
+      let inputs = node.inputs.map { $0.isEmpty ? nil : known[$0] }
       do {
         let result =
           node.opType == "Shape"
           ? try evaluator.evaluate(
-            node, [TensorValue(shape: try shapeOf(node.inputs[0]), floats: [])])
+            node, [TensorValue(shape: try shapeOf(node.inputs.first ?? ""), floats: [])])
           : try evaluator.evaluate(node, inputs)
         if let output = node.outputs.first { known[output] = result }
       } catch let error as BiDenseError {
         throw located(error, at: p)
       }
     }
-    guard let result = known[value] ?? constant(value) else {
+    guard let result = known[value] else {
       throw BiDenseError("'\(printable(value))' cannot be evaluated")
     }
     return result
+  }
+
+  /// Why an op that no pattern took cannot be lowered.
+  static func unsupported(_ op: String) -> String {
+    let vit: Set = ["LayerNormalization", "MatMul", "Gemm", "Softmax", "ReduceMax", "Erf"]
+    return "is not an op bidensec lowers on its own nor part of a pattern it recognises"
+      + (vit.contains(op) ? " (an op of the ViT encoder, which bidensec does not lower yet)" : "")
   }
 
   /// Whether two values are the same computation: the same name, or nodes of the same op and
@@ -332,7 +380,7 @@ final class ONNXImporter {
     guard let p = index.producer[value], isPending(value) else {
       let found =
         loweredTensor(value) != nil
-        ? "a lowered tensor" : constant(value) != nil ? "a constant" : "a graph input"
+        ? "a lowered tensor" : isConstant(value) ? "a constant" : "a graph input"
       throw BiDenseError(
         "\(pattern): \(role) ('\(printable(value))') is \(found), expected the output of \(op)")
     }

@@ -131,7 +131,7 @@ extension ONNXImporter {
         variables.insert(v)
         continue
       }
-      if let c = constant(v) {
+      if let c = try constant(v) {
         guard c.count == 1 else {
           throw BiDenseError(
             "\(pattern): P uses the constant '\(printable(v))' of shape \(c.shape); it may only "
@@ -165,9 +165,13 @@ extension ONNXImporter {
     for (t, value) in zip(samples, p) {
       let expected = Self.approxSign(Double(t))
       guard abs(Double(value) - expected) <= 1e-5 else {
-        throw BiDenseError(
-          "\(pattern): P(\(t)) = \(value), but the ApproxSign polynomial of BiDense gives "
-            + "\(Float(expected)); another straight-through estimator is not supported")
+        let message =
+          "P(\(t)) = \(value), but the ApproxSign polynomial of BiDense gives "
+          + "\(Float(expected)); another straight-through estimator is not supported"
+        guard let top = pendingProducer(polynomial) else {
+          throw BiDenseError("\(pattern): \(message)")
+        }
+        throw failure(top, in: pattern, message)
       }
     }
     return claimed.sorted()
@@ -177,10 +181,14 @@ extension ONNXImporter {
   /// {2, 3}, GlobalAveragePool, optionally followed by the DPT export's identity
   /// `Reshape([-1]) → Gather(arange(C) as [1, C, 1, 1])`. Returns the averaged value and
   /// the nodes.
-  func channelMean(_ value: String, in pattern: String, role: String) throws -> (String, [Int]) {
-    guard let p = pendingProducer(value) else {
-      _ = try expect(value, "ReduceMean", in: pattern, role: role)
-      return ("", [])
+  func channelMean(_ value: String, in pattern: String, role: String, depth: Int = 0) throws
+    -> (String, [Int])
+  {
+    let p = try expect(
+      value, pendingProducer(value).map { nodes[$0].opType } ?? "ReduceMean", in: pattern,
+      role: role)
+    guard depth < 4 else {
+      throw failure(p, in: pattern, "\(role) nests Gather and Reshape more than 4 deep")
     }
     let node = nodes[p]
     switch node.opType {
@@ -208,12 +216,13 @@ extension ONNXImporter {
     case "Gather":
       let flat = node.inputs[0]
       guard let reshape = pendingProducer(flat), nodes[reshape].opType == "Reshape",
-        let target = constant(nodes[reshape].inputs[1]), try target.ints() == [-1],
-        try node.int("axis", default: 0) == 0, let indices = constant(node.inputs[1])
+        let target = try constant(nodes[reshape].inputs[1]), try target.ints() == [-1],
+        try node.int("axis", default: 0) == 0, let indices = try constant(node.inputs[1])
       else {
         throw failure(p, in: pattern, "\(role): expected Gather(Reshape(mean, [-1]), arange(C))")
       }
-      let (averaged, inner) = try channelMean(nodes[reshape].inputs[0], in: pattern, role: role)
+      let (averaged, inner) = try channelMean(
+        nodes[reshape].inputs[0], in: pattern, role: role, depth: depth + 1)
       let channels = try shapeOf(averaged)[1]
       guard indices.shape == [1, channels, 1, 1],
         try indices.ints() == (0..<Int64(channels)).map({ $0 })
@@ -233,14 +242,14 @@ extension ONNXImporter {
   func constantOperand(_ p: Int, in pattern: String, role: String) throws -> (String, String) {
     let inputs = nodes[p].inputs
     guard inputs.count == 2 else { throw failure(p, in: pattern, "needs two inputs") }
-    if constant(inputs[0]) != nil, constant(inputs[1]) == nil { return (inputs[0], inputs[1]) }
-    if constant(inputs[1]) != nil, constant(inputs[0]) == nil { return (inputs[1], inputs[0]) }
+    if isConstant(inputs[0]), !isConstant(inputs[1]) { return (inputs[0], inputs[1]) }
+    if isConstant(inputs[1]), !isConstant(inputs[0]) { return (inputs[1], inputs[0]) }
     throw failure(p, in: pattern, "expected one operand to be the constant \(role)")
   }
 
   /// Sub(m, 1): the subtracted constant is one everywhere.
   func requireOne(_ p: Int, in pattern: String) throws {
-    guard let one = constant(nodes[p].inputs[1]), let values = try? one.floats(),
+    guard let one = try constant(nodes[p].inputs[1]), let values = try? one.floats(),
       !values.isEmpty, values.allSatisfy({ $0 == 1 })
     else {
       throw failure(p, in: pattern, "expected mean|x − tau| − 1")

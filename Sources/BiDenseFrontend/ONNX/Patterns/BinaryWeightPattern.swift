@@ -45,6 +45,8 @@ extension ONNXImporter {
     conv.weight = weights.weight
     let bias = try self.bias(i, conv.outChannels)
     let layer = layerPath(conv: i, parameters: dab.parameterNames)
+    // The primitive graph holds its own copy of the weight now.
+    constantCache[node.inputs[1]] = nil
 
     // The BatchNorm: the node that alone reads the convolution, or the folded one.
     let output = node.outputs[0]
@@ -74,10 +76,10 @@ extension ONNXImporter {
     layerOfValue[normalized] = layer
     done.formUnion(dab.nodes)
     if let normNode {
-      values[nodes[normNode].outputs[0]] = .tensor(normalized)
+      tensors[nodes[normNode].outputs[0]] = normalized
       done.insert(normNode)
     } else {
-      values[output] = .tensor(normalized)
+      tensors[output] = normalized
     }
     return true
   }
@@ -127,7 +129,7 @@ extension ONNXImporter {
     guard let mul = producer(core, "Mul"), mul.inputs.count == 2 else { return nil }
     for (mean, signed) in [(mul.inputs[0], mul.inputs[1]), (mul.inputs[1], mul.inputs[0])] {
       guard let sign = producer(signed, "Sign"), let w = sign.inputs.first,
-        let raw = constant(w), raw.rank == 4
+        let raw = (try? constant(w)) ?? nil, raw.rank == 4
       else { continue }
       // The mean: ReduceMean nodes, keeping dims, over axes 1, 2 and 3 together.
       var axes: [Int] = []
@@ -167,11 +169,14 @@ extension ONNXImporter {
     // (input, output) pair for a transposed one.
     let columns = conv.transposed ? shape[1] : 1
     let span = w.count / (rows * columns)
+    // The mean magnitude of each cell, and its median, against which an element that breaks
+    // the form stands out (the mean moves with it).
     var magnitude = [Double](repeating: 0, count: rows * columns)
+    var typical = [Double](repeating: 0, count: rows * columns)
     for cell in 0..<(rows * columns) {
-      var sum = 0.0
-      for k in (cell * span)..<((cell + 1) * span) { sum += Double(abs(w[k])) }
-      magnitude[cell] = sum / Double(span)
+      let cellMagnitudes = w[(cell * span)..<((cell + 1) * span)].map { Double(abs($0)) }
+      magnitude[cell] = cellMagnitudes.reduce(0, +) / Double(span)
+      typical[cell] = cellMagnitudes.sorted()[span / 2]
     }
     func index(_ k: Int) -> String {
       var rest = k
@@ -183,7 +188,7 @@ extension ONNXImporter {
       return "[\(parts.reversed().map(String.init).joined(separator: ", "))]"
     }
     for k in w.indices {
-      let m = magnitude[k / span]
+      let m = typical[k / span]
       guard abs(Double(abs(w[k])) - m) <= binaryWeightTolerance * m else {
         let unit = conv.transposed ? "(input, output) channel pair" : "output channel"
         throw BiDenseError(

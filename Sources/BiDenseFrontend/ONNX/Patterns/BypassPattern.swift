@@ -57,12 +57,11 @@ extension ONNXImporter {
       if culprit == p {
         throw failure(
           p,
-          "is read as a tensor by \(reader), but it is not an op bidensec lowers on its own "
-            + "nor part of a pattern it recognises")
+          "is read as a tensor by \(reader), but it " + Self.unsupported(node.opType).dropFirst(3))
       }
       throw failure(
         culprit, in: "the subgraph that computes '\(printable(value))' for \(reader)",
-        "is not an op bidensec lowers on its own nor part of a pattern it recognises")
+        Self.unsupported(nodes[culprit].opType))
     }
     guard let source = loweredTensor(region.source) else {
       throw BiDenseError("'\(printable(region.source))' is not a tensor")
@@ -127,7 +126,7 @@ extension ONNXImporter {
     var visited = Set<Int>()
     var stack = [value]
     while let v = stack.popLast() {
-      if v.isEmpty || constant(v) != nil { continue }
+      if v.isEmpty || isConstant(v) { continue }
       if loweredTensor(v) != nil {
         sources.insert(v)
         continue
@@ -148,7 +147,7 @@ extension ONNXImporter {
   /// Whether node `p` of a linear op is linear in its non-constant inputs.
   private func isLinear(_ p: Int) throws -> Bool {
     let node = nodes[p]
-    let constantInputs = node.inputs.map { $0.isEmpty || constant($0) != nil }
+    let constantInputs = node.inputs.map { $0.isEmpty || isConstant($0) }
     switch node.opType {
     case "Mul": return constantInputs.contains(true)
     case "Div": return constantInputs.count == 2 && constantInputs[1]

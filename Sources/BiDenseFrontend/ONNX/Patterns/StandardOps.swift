@@ -24,7 +24,7 @@ extension ONNXImporter {
     guard node.outputs.count == 1 || index.liveConsumers(node.outputs[1]).isEmpty else {
       throw failure(i, "its mask output is used; export the model in eval mode")
     }
-    values[node.outputs[0]] = values[input]
+    tensors[node.outputs[0]] = tensors[input]
     return true
   }
 
@@ -46,10 +46,14 @@ extension ONNXImporter {
     let (a, b) = (node.inputs[0], node.inputs[1])
     let tensors = [a, b].filter { loweredTensor($0) != nil }
     guard !tensors.isEmpty else { return false }
-    if let c = [a, b].first(where: { constant($0) != nil }) {
+    if let c = [a, b].first(where: { isConstant($0) }) {
       let x = try tensor(of: c == a ? b : a, for: i)
-      let bias = try perChannel(constant(c)!, of: x, "the added constant", allowShared: true)
+      let bias = try perChannel(
+        try requireConstant(c, "the added constant"), of: x, "the added constant",
+        allowShared: true)
       setTensor(i, try builder.learnableBias(nodeName(i), x, broadcast(bias, x)))
+      // dynamo expands the bias to the whole activation: no need to keep it.
+      constantCache[c] = nil
       return true
     }
     // A binary layer's output plus the other operand: the layer's bypass, named after it.
@@ -72,16 +76,17 @@ extension ONNXImporter {
     let (a, b) = (node.inputs[0], node.inputs[1])
     let isSub = node.opType == "Sub"
     let (tensorSide, constantSide) =
-      loweredTensor(a) != nil && constant(b) != nil
-      ? (a, b) : !isSub && loweredTensor(b) != nil && constant(a) != nil ? (b, a) : ("", "")
+      loweredTensor(a) != nil && isConstant(b)
+      ? (a, b) : !isSub && loweredTensor(b) != nil && isConstant(a) ? (b, a) : ("", "")
     guard !tensorSide.isEmpty else {
-      if isSub, loweredTensor(b) != nil, constant(a) != nil {
+      if isSub, loweredTensor(b) != nil, isConstant(a) {
         throw failure(i, "subtracts a tensor from a constant, which is not supported")
       }
       return false
     }
     let x = try tensor(of: tensorSide, for: i)
-    let c = try perChannel(constant(constantSide)!, of: x, "the constant", allowShared: true)
+    let c = try perChannel(
+      try requireConstant(constantSide, "the constant"), of: x, "the constant", allowShared: true)
     if isSub {
       setTensor(i, try builder.learnableBias(nodeName(i), x, broadcast(c.map { -$0 }, x)))
     } else if c.count == 1 {
@@ -115,6 +120,7 @@ extension ONNXImporter {
     var conv = try convolutionGeometry(i, input: builder.shape(x), weightShape: weight.shape)
     conv.weight = try weight.floats("the weight")
     conv.bias = try bias(i, conv.outChannels)
+    constantCache[node.inputs[1]] = nil
     // A float convolution's weight keeps its state_dict name (`head.weight`), even when the
     // exporter folded a BatchNorm into it: that names the module, as a model spec would.
     let weightName = node.inputs[1]
@@ -351,7 +357,7 @@ extension ONNXImporter {
 
   /// Maps node `i`'s first output to `id`.
   func setTensor(_ i: Int, _ id: ValueID) {
-    values[nodes[i].outputs[0]] = .tensor(id)
+    tensors[nodes[i].outputs[0]] = id
   }
 
   /// A constant that broadcasts onto tensor `x` without enlarging it and that is the same at
