@@ -11,8 +11,9 @@ import Foundation
 // rejects, naming the node, its op type and the pattern it was in, anything it cannot map.
 //
 // How: one walk over the nodes in their (topological) order.
-// - A node whose inputs are all constants is evaluated (ONNXEvaluator): TorchScript's int64
-//   shape arithmetic, dynamo's expanded biases, weight binarizations with constant weights.
+// - A node whose inputs are all constants is a constant, evaluated (ONNXEvaluator) when a
+//   pattern reads it: TorchScript's int64 shape arithmetic, dynamo's expanded biases, weight
+//   binarizations of constant weights.
 // - A node with a primitive op of its own is lowered when it is reached: Conv and
 //   ConvTranspose (binary when their input is a DAB, BinarizerPattern.swift, with weights from
 //   BinaryWeightPattern.swift), BatchNormalization, AveragePool, Resize, Relu, PRelu, Sigmoid,
@@ -149,6 +150,13 @@ final class ONNXImporter {
       }
       guard !node.attributes.contains(where: { $0.g != nil || !$0.graphs.isEmpty }) else {
         throw failure(i, "holds a subgraph; control flow is not supported")
+      }
+      // Dropout is the identity in eval mode only (its third input, training_mode, false).
+      if node.opType == "Dropout", node.inputs.count > 2, !node.inputs[2].isEmpty {
+        let training = try constant(node.inputs[2]).map { try $0.ints("training_mode") }
+        guard training == [0] else {
+          throw failure(i, "may run in training mode; export the model in eval mode")
+        }
       }
     }
     guard !index.outputs.isEmpty else { throw BiDenseError("the graph has no output") }
@@ -364,9 +372,10 @@ final class ONNXImporter {
 
   /// Whether two values are the same computation: the same name, or nodes of the same op and
   /// attributes on the same inputs (an exporter may repeat a node instead of reusing it).
+  /// Exporters repeat shallow nodes; eight levels keep comparing a hostile graph cheap.
   func equivalent(_ a: String, _ b: String, depth: Int = 0) -> Bool {
     if a == b { return true }
-    guard depth < 16, let p = index.producer[a], let q = index.producer[b] else { return false }
+    guard depth < 8, let p = index.producer[a], let q = index.producer[b] else { return false }
     let (m, n) = (nodes[p], nodes[q])
     guard m.opType == n.opType, m.attributes == n.attributes, m.inputs.count == n.inputs.count,
       m.outputs.first == a, n.outputs.first == b

@@ -6,6 +6,7 @@ import Testing
 @testable import BiDenseFrontend
 @testable import BiDenseIR
 @testable import BiDensePasses
+@testable import BiDenseReference
 
 /// The reference cases' ONNX exports: `NAME.onnx` (dynamo, opset 18) and `NAME.ts.onnx`
 /// (TorchScript, opset 17), copied into Tests/Fixtures from the paper's PyTorch modules.
@@ -244,6 +245,47 @@ struct ONNXCortexMTests {
       !graph.nodes.contains { if case .binarize = $0.op { return true } else { return false } })
   }
 
+  /// The DPT exports route some DAB means through `Reshape([-1]) → Gather(arange(C) as
+  /// [1, C, 1, 1])`, an identity; other indices are not.
+  func withGatheredMean(_ indices: [Int64]) throws -> ONNXModel {
+    var model = try ONNXCases.model("conv3x3_same.onnx")
+    func tensor(_ name: String, _ dims: [Int64], _ values: [Int64]) -> ONNXTensor {
+      var t = ONNXTensor()
+      t.name = name
+      t.dims = dims
+      t.dataType = .int64
+      t.rawData = values.flatMap { littleEndian($0) }
+      return t
+    }
+    model.graph.initializers += [
+      tensor("flat", [1], [-1]), tensor("arange", [1, 16, 1, 1], indices),
+    ]
+    var reshape = ONNXNode()
+    (reshape.opType, reshape.name, reshape.inputs, reshape.outputs) = (
+      "Reshape", "node_view", ["mean_1", "flat"], ["view"]
+    )
+    var gather = ONNXNode()
+    (gather.opType, gather.name, gather.inputs, gather.outputs) = (
+      "Gather", "node_as_strided", ["view", "arange"], ["as_strided"]
+    )
+    let at = model.graph.nodes.firstIndex { $0.name == "node_sub_1" }!
+    model.graph.nodes.insert(contentsOf: [reshape, gather], at: at)
+    node(&model, "node_sub_1") { $0.inputs[0] = "as_strided" }
+    return model
+  }
+
+  @Test func aGatheredMeanIsTheMean() throws {
+    let original = try ONNXCases.lower(try ONNXCases.model("conv3x3_same.onnx"))
+    let gathered = try ONNXCases.lower(try withGatheredMean((0..<16).map { $0 }))
+    let inputs = try Fixtures.inputs("conv3x3_same", for: original)
+    let a = try Interpreter.run(original, inputs: inputs)[original.outputs[0]]!.data
+    let b = try Interpreter.run(gathered, inputs: inputs)[gathered.outputs[0]]!.data
+    #expect(a == b)
+    let error = error(try withGatheredMean((0..<16).map { 15 - $0 }))
+    #expect(error?.node == "node_as_strided")
+    #expect(error?.message.contains("not 0 … 15") == true, "\(error?.description ?? "")")
+  }
+
   @Test func batchOfTwo() throws {
     var model = try ONNXCases.model("conv3x3_same.onnx")
     model.graph.inputs[0].type = .tensor(
@@ -305,5 +347,29 @@ struct ONNXCortexMTests {
     #expect(run.stderr.hasPrefix("bidensec: error: \(cut): graph"), "\(run.stderr)")
     #expect(run.stderr.contains("runs past the end"))
     #expect(run.stderr.split(separator: "\n").count == 1)
+  }
+}
+
+/// The importer's primitive graph against the ONNX graph itself, run op by op from the ONNX
+/// definitions (ONNXReferenceRunner): on every export, on its reference input.
+@Suite struct ONNXDifferentialTests {
+  @Test(arguments: ONNXCases.all)
+  func theImportComputesWhatTheGraphComputes(_ file: String) throws {
+    let model = try ONNXCases.model(file)
+    let graph = try ONNXCases.lower(model)
+    let base = ONNXCases.base(file)
+    let inputs = try Fixtures.inputs(base, for: graph)
+    let onnx = try ONNXReferenceRunner(model: model).run(
+      inputs.map {
+        TensorValue(
+          shape: [1, $0.shape.channels, $0.shape.height, $0.shape.width], floats: $0.data)
+      })
+    let reference = try onnx[0].floats()
+    let ir = try Interpreter.run(graph, inputs: inputs)[graph.outputs[0]]!.data
+    // The runner is ONNX as written: it matches PyTorch's output...
+    let pytorch = try Fixtures.floats(base, ".output.f32")
+    #expect(Agreement(actual: reference, reference: pytorch).outside == 0, "\(file)")
+    // ...and so does the import.
+    #expect(Agreement(actual: ir, reference: reference).outside == 0, "\(file)")
   }
 }
