@@ -11,12 +11,12 @@
  * BIDENSE_CONV3X3_NEON (on AArch64) to use intrinsics where they beat the portable C. */
 #if defined(BIDENSE_CONV3X3_AVX2)
 #if !defined(__AVX2__)
-#error "BIDENSE_CONV3X3_AVX2 needs a compiler targeting AVX2 (-mavx2 or -march=native)"
+#error "the AVX2 path needs a compiler targeting AVX2 (-mavx2 or -march=native)"
 #endif
 #include <immintrin.h>
 #elif defined(BIDENSE_CONV3X3_NEON)
 #if !defined(__ARM_NEON)
-#error "BIDENSE_CONV3X3_NEON needs a compiler targeting NEON (AArch64)"
+#error "the NEON path needs a compiler targeting NEON (AArch64)"
 #endif
 #include <arm_neon.h>
 #endif

@@ -20,10 +20,11 @@ struct Command: Sendable {
   var options: [Option]
   var run: @Sendable (Arguments, Console) throws -> Int32
 
-  /// MODEL: a model JSON or a built-in example.
+  /// MODEL: a model JSON, an ONNX export or a built-in example.
   static let model = Operand(
     name: "MODEL",
-    help: "a model JSON or a built-in example's name (default: \(Examples.defaultName))")
+    help:
+      "a model JSON, an ONNX file or a built-in example's name (default: \(Examples.defaultName))")
 
   /// `usage: bidensec NAME [MODEL] [options]`.
   var usageLine: String {

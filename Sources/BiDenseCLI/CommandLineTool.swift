@@ -36,8 +36,8 @@ public enum CommandLineTool {
     text += """
 
       MODEL is a model JSON (a model spec or a native graph; its weights default to the
-      .safetensors file of the same name) or the name of a built-in example; without MODEL the
-      default example (\(Examples.defaultName)) is used. 'bidensec COMMAND --help' lists the
+      .safetensors file of the same name), an ONNX export (weights inside), or the name of a
+      built-in example; without MODEL the default example (\(Examples.defaultName)) is used. 'bidensec COMMAND --help' lists the
       command's options. What the generated C computes is defined in docs/SEMANTICS.md.
 
       """

@@ -112,7 +112,7 @@ struct Option: Sendable {
 /// line; adding an option to a command is adding its line there (declared here, or inline).
 extension Option {
   static let weights = Option(
-    "weights", value: "FILE", "the model's state_dict, saved as safetensors",
+    "weights", value: "FILE", "the model's state_dict, saved as safetensors; not for ONNX",
     default: .described("MODEL.safetensors"))
   static let name = Option(
     "name", value: "NAME", "the C prefix of the files and functions",

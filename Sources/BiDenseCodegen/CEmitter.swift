@@ -92,43 +92,9 @@ public enum CEmitter {
       "prefix": .text(prefix), "PREFIX": .text(upper),
       "source": .text(CText.comment(options.source)), "summary": .text(summary),
     ]
-    let usesCompensatedSums = model.kernels.contains { kernel in
-      if case .layerNorm = kernel.kind { return true }
-      return kernel.kind.binaryConv != nil
-    }
-    var helpers =
-      usesCompensatedSums
-      ? try Template("kernels/compensated_sum.c").render([
-        "prefix": .text(prefix), "lanes": .int(model.target.compensatedLanes),
-      ]) + "\n" : ""
-    let usesPopcount = model.kernels.contains { kernel in
-      switch kernel.kind {
-      case .binaryLinear, .attention: return true
-      default: return false
-      }
-    }
+    let helpers = try helperFunctions(model, prefix: prefix)
     let unitBits = model.target.wordBits
-    if usesPopcount {
-      var values: [String: TemplateValue] = [
-        "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
-        "wide": .bool(unitBits == 64),
-      ]
-      for (name, byte) in [("ones55", 0x55), ("ones33", 0x33), ("ones0f", 0x0f)]
-        as [(String, UInt64)]
-      {
-        let word = (0..<(unitBits / 8)).reduce(UInt64(0)) { $0 | byte << (8 * $1) }
-        values[name] = .text("UINT\(unitBits)_C(0x\(String(word, radix: 16)))")
-      }
-      helpers += try Template("kernels/popcount.c").render(values) + "\n"
-    }
     let tracesSigns = model.kernels.contains { $0.output.ternary != nil }
-    if tracesSigns {
-      helpers +=
-        try Template("kernels/pack_signs.c").render([
-          "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
-          "unitBits": .int(unitBits),
-        ]) + "\n"
-    }
     let header = try Template("model.h").render(
       common.merging([
         "inputShapes": .text(inputShapes), "outputShapes": .text(outputShapes),
@@ -161,12 +127,79 @@ public enum CEmitter {
       functions: functions)
   }
 
+  /// Functions the kernels share, emitted once: the byte-table builders of each row width the
+  /// word-table kernels use, and the compensated sums of every binary convolution.
+  static func helperFunctions(_ model: LoweredModel, prefix: String) throws -> String {
+    var out = ""
+    let strides = Set(
+      model.kernels.flatMap { kernel -> [Int] in
+        guard case .wordTable(let k) = kernel.kind else { return [] }
+        return k.units.tables.map(\.stride)
+      })
+    for stride in strides.sorted() {
+      out += try Template("kernels/byte_table.c").render([
+        "prefix": .text(prefix), "stride": .int(stride),
+      ])
+      out += "\n"
+    }
+    out += try tokenHelpers(model, prefix: prefix)
+    let usesCompensatedSums = model.kernels.contains { kernel in
+      if case .layerNorm = kernel.kind { return true }
+      return kernel.kind.binaryConv != nil
+    }
+    guard usesCompensatedSums else { return out }
+    let template =
+      model.target.compensatedSumsInRegisters
+      ? "kernels/compensated_sum32.c" : "kernels/compensated_sum.c"
+    return try out
+      + Template(template).render([
+        "prefix": .text(prefix), "PREFIX": .text(prefix.uppercased()),
+        "lanes": .int(model.target.compensatedLanes),
+      ]) + "\n"
+  }
+
+  /// The ViT's shared functions: the word popcount of the binary linear layers and the
+  /// attention, and the packing of signs into a row's two planes.
+  static func tokenHelpers(_ model: LoweredModel, prefix: String) throws -> String {
+    var out = ""
+    let unitBits = model.target.wordBits
+    let usesPopcount = model.kernels.contains { kernel in
+      switch kernel.kind {
+      case .binaryLinear, .attention: return true
+      default: return false
+      }
+    }
+    if usesPopcount {
+      var values: [String: TemplateValue] = [
+        "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
+        "wide": .bool(unitBits == 64),
+      ]
+      for (name, byte) in [("ones55", 0x55), ("ones33", 0x33), ("ones0f", 0x0f)]
+        as [(String, UInt64)]
+      {
+        let word = (0..<(unitBits / 8)).reduce(UInt64(0)) { $0 | byte << (8 * $1) }
+        values[name] = .text("UINT\(unitBits)_C(0x\(String(word, radix: 16)))")
+      }
+      out += try Template("kernels/popcount.c").render(values) + "\n"
+    }
+    if model.kernels.contains(where: { $0.output.ternary != nil }) {
+      out +=
+        try Template("kernels/pack_signs.c").render([
+          "prefix": .text(prefix), "unit": .text(Ternary.unit(unitBits)),
+          "unitBits": .int(unitBits),
+        ]) + "\n"
+    }
+    return out
+  }
+
   /// The C of one kernel, by its kind.
   static func render(_ kind: KernelKind, _ context: KernelContext) throws -> String {
     switch kind {
     case .quadLookup(let k): return try QuadLookupEmitter.emit(k, context)
     case .byteTable(let k): return try ByteTableEmitter.emit(k, context)
     case .depthwiseSignCount(let k): return try DepthwiseEmitter.emit(k, context)
+    case .wordTable(let k): return try WordTableEmitter.emit(k, context)
+    case .depthwiseBits(let k): return try DepthwiseBitsEmitter.emit(k, context)
     case .xnorPopcount(let k): return try XnorPopcountEmitter.emit(k, context)
     case .floatBaselineConv(let k): return try FloatBaselineEmitter.emit(k, context)
     case .floatConv(let k): return try FloatConvEmitter.emit(k, context)

@@ -91,12 +91,15 @@ enum CLayout {
 
   /// A preprocessor line broken with backslashes at spaces outside string literals.
   static func wrapDirective(_ line: String) -> [String] {
+    // A break must leave the continuation (indented 8) shorter than the line, or a line that
+    // cannot be shortened would be broken forever.
     let breaks = breakPoints(line, allowAtTopLevel: true)
-    guard let point = breaks.last(where: { $0.offset <= width - 2 && $0.offset > 0 }) else {
+    guard let point = breaks.last(where: { $0.offset <= width - 2 && $0.offset > 10 }) else {
       return [line]
     }
     let head = String(line.prefix(point.offset)).trimmingTrailingSpaces + " \\"
     let tail = "        " + String(line.dropFirst(point.offset)).drop { $0 == " " }
+    guard tail.count < line.count else { return [line] }
     return [head] + (tail.count > width ? wrapDirective(tail) : [tail])
   }
 
@@ -113,9 +116,15 @@ enum CLayout {
     let fitting = breakPoints(line, allowAtTopLevel: false).filter {
       $0.offset <= width && $0.offset > indent.count + 8
     }
-    // With no break that fits (a very long name), the leftmost one still shortens the line.
-    let candidates = breakPoints(line, allowAtTopLevel: false).filter {
+    // With no break that fits (a very long name), the leftmost one still shortens the line;
+    // a declaration without parentheses may break between any two words.
+    var candidates = breakPoints(line, allowAtTopLevel: false).filter {
       $0.offset > indent.count + 8
+    }
+    if candidates.isEmpty {
+      candidates = breakPoints(line, allowAtTopLevel: true).filter {
+        $0.offset > indent.count + 8 && $0.offset <= width
+      }.suffix(1)
     }
     guard
       let point = fitting.isEmpty
@@ -127,6 +136,7 @@ enum CLayout {
       point.openParen.map { $0 + 1 <= 40 ? $0 + 1 : indent.count + 8 } ?? indent.count + 8
     let tail =
       String(repeating: " ", count: hanging) + line.dropFirst(point.offset).drop { $0 == " " }
+    guard tail.count < line.count else { return [line] }
     return [head] + (tail.count > width ? wrapCode(tail) : [tail])
   }
 

@@ -13,8 +13,9 @@ public struct LoadedModel: Sendable {
   public var limits: WorkLimits = .default
 }
 
-/// Finds and reads a model: a built-in example by name, or a JSON file (a model spec with a
-/// `module`, or a native graph with `nodes`) and its safetensors weights.
+/// Finds and reads a model: a built-in example by name, an ONNX export (weights inside), or a
+/// JSON file (a model spec with a `module`, or a native graph with `nodes`) and its
+/// safetensors weights.
 public enum ModelLoader {
   public static func load(
     _ model: String?, weights: String?, name: String? = nil, limits: WorkLimits = .default
@@ -38,11 +39,19 @@ public enum ModelLoader {
     guard let data = FileManager.default.contents(atPath: model) else {
       throw BiDenseError(file: model, "cannot read the model file")
     }
+    let stem = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+    if isONNX(path: model, data) {
+      guard weights == nil else {
+        throw BiDenseError(
+          file: model, "an ONNX model carries its weights; --weights does not apply to it")
+      }
+      let graph = try ONNXImporter.load(path: model, name: name ?? stem, limits: limits)
+      return LoadedModel(graph: graph, source: model, unusedParameters: [], limits: limits)
+    }
     let json = try inFile(model) { try JSON.parse(data) }
     let weightsPath = weights ?? Self.defaultWeights(for: model)
     let tensors = try Safetensors.read(path: weightsPath)
     let store = WeightStore(tensors: tensors, source: weightsPath)
-    let stem = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
     var unused: [String] = []
     let graph = try inFile(model) { () throws -> Graph in
       let graph: Graph
@@ -59,6 +68,14 @@ public enum ModelLoader {
       return graph
     }
     return LoadedModel(graph: graph, source: model, unusedParameters: unused, limits: limits)
+  }
+
+  /// ONNX files have no magic number: a `.onnx` file is one, and so is a file whose first byte
+  /// is the key of ModelProto's `ir_version` (field 1, varint), which every exporter writes
+  /// first and no JSON document starts with.
+  static func isONNX(path: String, _ data: Data) -> Bool {
+    if URL(fileURLWithPath: path).pathExtension.lowercased() == "onnx" { return true }
+    return data.first == 0x08
   }
 
   /// MODEL.json's weights default to MODEL.safetensors beside it.

@@ -20,8 +20,12 @@ public struct KernelTarget: Sendable, Equatable {
 
   /// Independent compensated-sum lanes. A Kahan step is a chain of four dependent adds, so
   /// 64-bit hosts take four vector registers of lanes to hide its latency; 32-bit cores, with
-  /// neither vectors nor RAM to spare, take eight.
-  public var compensatedLanes: Int { wordBits >= 64 ? 32 : 8 }
+  /// neither vectors nor RAM to spare, keep four lanes (sum and carry) in float registers.
+  public var compensatedLanes: Int { wordBits >= 64 ? 32 : 4 }
+
+  /// The compensated sums keep their lanes in registers, each taking four values per step
+  /// (added in pairs, an ulp of the mean at most): 32-bit cores without vector units.
+  public var compensatedSumsInRegisters: Bool { wordBits < 64 }
 }
 
 /// Which code computes the binary convolutions.
@@ -93,6 +97,12 @@ public enum KernelKind: Sendable {
   case byteTable(ByteTableKernel)
   /// Depthwise binary convolution, exact: counts of sign agreements.
   case depthwiseSignCount(DepthwiseKernel)
+  /// Dense, grouped or stride-sized transposed binary convolution on a 32-bit core, exact:
+  /// byte tables on 8-, 16- or 32-bit units, taps unrolled, sums in registers.
+  case wordTable(WordTableKernel)
+  /// Depthwise binary convolution on a 32-bit core, exact: bit-sliced counts of agreements
+  /// across 32 channels.
+  case depthwiseBits(DepthwiseBitsKernel)
   /// Dense binary convolution under `--dab-scale=layer`: xnor-popcount.
   case xnorPopcount(XnorPopcountKernel)
   /// A binary convolution as a float32 im2col + sgemm, for the benchmark's baseline.
@@ -129,6 +139,8 @@ public enum KernelKind: Sendable {
     case .quadLookup(let k): return k.scratch.bytes
     case .byteTable(let k): return k.scratch.bytes
     case .depthwiseSignCount(let k): return k.scratch.bytes
+    case .wordTable(let k): return k.scratch.bytes
+    case .depthwiseBits(let k): return k.scratch.bytes
     case .xnorPopcount(let k): return k.scratch.bytes
     case .floatBaselineConv(let k): return k.scratch.bytes
     case .binaryLinear(let k): return k.scratch.bytes
@@ -150,6 +162,8 @@ public enum KernelKind: Sendable {
     case .quadLookup(let k): return k.geometry
     case .byteTable(let k): return k.geometry
     case .depthwiseSignCount(let k): return k.geometry
+    case .wordTable(let k): return k.geometry
+    case .depthwiseBits(let k): return k.geometry
     case .xnorPopcount(let k): return k.geometry
     case .floatBaselineConv(let k): return k.geometry
     case .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
@@ -170,6 +184,12 @@ public enum KernelKind: Sendable {
       return "byte table, \(shape)\(g.window.kernelText)"
     case .depthwiseSignCount(let k):
       return "depthwise \(k.geometry.window.kernelText), sign counts"
+    case .wordTable(let k):
+      let g = k.geometry
+      let shape = g.transposed ? "transposed " : g.groups > 1 ? "grouped " : "dense "
+      return "byte table, \(shape)\(g.window.kernelText), \(k.units.bits)-bit units"
+    case .depthwiseBits(let k):
+      return "depthwise \(k.geometry.window.kernelText), bit-sliced counts"
     case .xnorPopcount(let k): return "xnor-popcount dense \(k.geometry.window.kernelText)"
     case .floatBaselineConv: return "float32 im2col + sgemm"
     case .floatConv(let k):
@@ -210,6 +230,7 @@ public enum KernelKind: Sendable {
     case .attention(let k): return k.multiplyAccumulates
     case .attentionBaseline(let k): return k.multiplyAccumulates / 2
     case .quadLookup, .byteTable, .depthwiseSignCount, .xnorPopcount, .floatBaselineConv,
+      .wordTable, .depthwiseBits,
       .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
       .channelBypass, .elementwise, .layerNorm, .imageToTokens, .tokensToImage, .prependToken,
       .sliceTokens, .addConstant, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
@@ -224,6 +245,7 @@ public enum KernelKind: Sendable {
     case .attention, .attentionBaseline: return .attention
     case .layerNorm: return .layerNorm
     case .quadLookup, .byteTable, .depthwiseSignCount, .xnorPopcount, .floatBaselineConv,
+      .wordTable, .depthwiseBits,
       .floatConv, .avgPool, .adaptiveAvgPool, .resizeBilinear, .upsampleNearest, .add, .concat,
       .channelBypass, .elementwise, .imageToTokens, .tokensToImage, .prependToken, .sliceTokens,
       .addConstant, .appendTokenToRows, .channelBypass1D, .resizeAntialiased:
@@ -375,6 +397,13 @@ public enum KernelLowering {
       if case .binarize(let b) = binarizer, b.layerScale {
         return .xnorPopcount(XnorPopcountKernel(geometry, target))
       }
+      // On a 32-bit core, 32 channels' signs in a word and bit-sliced counts: measured on
+      // QEMU's Cortex-M4 (conv7x7_depthwise, 183 k binary MACs, -O2), 239 k instructions
+      // against 1.84 M for the int8 sign counts; window sums in byte lanes took 385 k, and
+      // 324 k with the DSP extension's USADA8.
+      if target.wordBits == 32 && DepthwiseBitsKernel.applies(geometry) {
+        return .depthwiseBits(DepthwiseBitsKernel(geometry))
+      }
       if geometry.isDepthwise {
         return .depthwiseSignCount(DepthwiseKernel(geometry, target))
       }
@@ -382,6 +411,14 @@ public enum KernelLowering {
       // the byte tables on a Cortex-M4); a 32-bit core does better with byte lookups.
       if geometry.groups == 1 && !geometry.transposed && target.wordBits == 64 {
         return .quadLookup(QuadLookupKernel(geometry, target))
+      }
+      // On a 32-bit core, the byte tables on units with the taps unrolled and each sum in a
+      // register: measured on QEMU's Cortex-M4 (-O2) against the byte tables with a window list
+      // per pixel, conv3x3_same 559 k → 269 k instructions, conv3x3_down_merge 1.06 M → 480 k,
+      // conv1x1_up4 557 k → 219 k, convT2x2_stride2 411 k → 99 k. Transposed only when the
+      // kernel is the stride (no overlap); other transposed ones keep the byte tables.
+      if target.wordBits == 32 && WordTableKernel.applies(geometry) {
+        return .wordTable(WordTableKernel(geometry))
       }
       return .byteTable(ByteTableKernel(geometry, target))
     case .primitive(let id):

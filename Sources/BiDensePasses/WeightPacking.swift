@@ -30,6 +30,9 @@ public enum ConstantRole: Hashable, Sendable {
   /// An antialiased resize's window starts and weights, across (0) and down (1).
   case resizeStarts(axis: Int)
   case resizeWeights(axis: Int)
+  /// The model's table of 16 words spreading the 4 bits of a nibble into 4 bytes (bit b of
+  /// the index to byte b), for turning bit-sliced counts into byte counts.
+  case nibbleSpread
   /// Vector `index` of the epilogue op at node `id` (`ElementwiseOp.channelVectors`).
   case epilogue(ValueID, index: Int)
 }
@@ -100,6 +103,36 @@ private struct KernelPacker {
       symbols[.weights] = pool.bytes(
         "\(base)_bits", w.bytesAlongChannels(),
         comment: "\(name): weight signs, [out][tap][byte], bit 1 = +1")
+    case .wordTable(let k):
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      if w.transposed {
+        symbols[.weightScale] = pool.floats(
+          "\(base)_wscale", w.weightScale,
+          comment: "\(name): weight scale per input channel")
+      }
+      epilogue(kernel.epilogue)
+      let units = w.unitsAlongChannels(bits: k.units.bits, count: k.units.count)
+      let comment =
+        "\(name): weight signs, [out][tap][\(k.units.bits)-bit unit], bit 1 = +1"
+      symbols[.weights] =
+        k.units.bits == 8
+        ? pool.bytes("\(base)_units", units.map { UInt8($0) }, comment: comment)
+        : pool.words("\(base)_units", units, bits: k.units.bits, comment: comment)
+    case .depthwiseBits(let k):
+      let w = binaryShared(fused!, graph, withWeightScale: true)
+      epilogue(kernel.epilogue)
+      symbols[.weights] = pool.words(
+        "\(base)_negated", w.negatedTapWords(words: k.words), bits: 32,
+        comment: "\(name): negated weight signs, [tap][32 channels], bit 1 = -1")
+      // Shared by every such kernel of the model: the pool keeps the first copy's name.
+      var spread: [UInt64] = []
+      for n in 0..<16 {
+        var word: UInt64 = 0
+        for b in 0..<4 where n >> b & 1 == 1 { word |= UInt64(1) << UInt64(8 * b) }
+        spread.append(word)
+      }
+      symbols[.nibbleSpread] = pool.words(
+        "spread", spread, bits: 32, comment: "bit b of a nibble to byte b, for bit-sliced counts")
     case .xnorPopcount(let k):
       let w = binaryShared(fused!, graph, withWeightScale: true)
       epilogue(kernel.epilogue)
@@ -374,6 +407,33 @@ struct BinaryConvWeights {
       }
     }
     return bytes
+  }
+
+  /// Signs as units of `bits` along channels, `count` per tap: [out][tap][unit], bit k of
+  /// unit u for channel u · bits + k of the group.
+  func unitsAlongChannels(bits: Int, count: Int) -> [UInt64] {
+    var units = [UInt64](repeating: 0, count: outChannels * window.taps * count)
+    for o in 0..<outChannels {
+      for tap in 0..<window.taps {
+        for c in 0..<inPerGroup where sign(o, tap, c) {
+          units[(o * window.taps + tap) * count + c / bits] |= UInt64(1) << UInt64(c % bits)
+        }
+      }
+    }
+    return units
+  }
+
+  /// For a depthwise convolution: per tap, words of 32 channels with bit c % 32 of word c / 32
+  /// set where channel c's weight is −1, so that `x ^ word` is 1 where the sign agrees with
+  /// the weight: [tap][word].
+  func negatedTapWords(words: Int) -> [UInt64] {
+    var negated = [UInt64](repeating: 0, count: window.taps * words)
+    for c in 0..<outChannels {
+      for tap in 0..<window.taps where !sign(c, tap, 0) {
+        negated[tap * words + c / 32] |= UInt64(1) << UInt64(c % 32)
+      }
+    }
+    return negated
   }
 
   /// The weights as floats ±a, [out][channel within group · taps], for the float baseline.

@@ -22,12 +22,12 @@
 {{end}}
 #if defined({{PREFIX}}_AVX2)
 #if !defined(__AVX2__)
-#error "{{PREFIX}}_AVX2 needs a compiler targeting AVX2 (-mavx2 or -march=native)"
+#error "the AVX2 path needs a compiler targeting AVX2 (-mavx2 or -march=native)"
 #endif
 #include <immintrin.h>
 #elif defined({{PREFIX}}_NEON)
 #if !defined(__ARM_NEON)
-#error "{{PREFIX}}_NEON needs a compiler targeting NEON (AArch64)"
+#error "the NEON path needs a compiler targeting NEON (AArch64)"
 #endif
 #include <arm_neon.h>
 #endif

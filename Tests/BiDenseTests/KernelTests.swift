@@ -17,13 +17,17 @@ enum KernelCases {
     var constructor: String
     var input: [Int]
     var transposed = false
+    /// A module other than BiDenseConv2d and BiDenseConvTranspose2d (a composite layer).
+    var module: String? = nil
     /// What the exact build must pick, and what `--dab-scale=layer` must pick.
     var variant: @Sendable (KernelKind) -> Bool
     var approximateVariant: @Sendable (KernelKind) -> Bool
+    /// The kernel the exact build must pick for a 32-bit core, as `inspect` names it.
+    var variant32: String
     var description: String { name }
 
     func graph() throws -> Graph {
-      let module = transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d"
+      let module = self.module ?? (transposed ? "BiDenseConvTranspose2d" : "BiDenseConv2d")
       let spec = """
         {"module": "\(module)", "constructor": {\(constructor)}, "inputs": [\(input)]}
         """
@@ -48,42 +52,104 @@ enum KernelCases {
     Case(
       name: "lut_3x3_odd_channels",
       constructor: #""in_channels": 6, "out_channels": 10, "kernel_size": 3, "padding": 1"#,
-      input: [1, 6, 9, 13], variant: Self.lut, approximateVariant: Self.xnor),
+      input: [1, 6, 9, 13], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 8-bit units"),
     Case(
       name: "lut_3x3_stride2",
       constructor:
         #""in_channels": 12, "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1, "bypass": false"#,
-      input: [1, 12, 11, 17], variant: Self.lut, approximateVariant: Self.xnor),
+      input: [1, 12, 11, 17], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 16-bit units"),
     Case(
       name: "lut_3x3_dilated",
       constructor:
         #""in_channels": 8, "out_channels": 8, "kernel_size": 3, "padding": 2, "dilation": 2, "bias": true"#,
-      input: [1, 8, 10, 37], variant: Self.lut, approximateVariant: Self.xnor),
+      input: [1, 8, 10, 37], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 8-bit units"),
     Case(
       name: "lut_1x1_flat",
       constructor: #""in_channels": 5, "out_channels": 7, "kernel_size": 1, "bypass": false"#,
-      input: [1, 5, 7, 9], variant: Self.lut, approximateVariant: Self.xnor),
+      input: [1, 5, 7, 9], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 1x1, 8-bit units"),
     Case(
       name: "lut_1x1_stride2",
       constructor:
         #""in_channels": 70, "out_channels": 140, "kernel_size": 1, "stride": 2, "bypass": false"#,
-      input: [1, 70, 9, 8], variant: Self.lut, approximateVariant: Self.xnor),
+      input: [1, 70, 9, 8], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 1x1, 32-bit units"),
     Case(
       name: "depthwise_5x5_stride2",
       constructor:
         #""in_channels": 8, "out_channels": 8, "kernel_size": 5, "stride": 2, "padding": 2, "groups": 8, "bypass": false"#,
-      input: [1, 8, 13, 10], variant: Self.depthwise, approximateVariant: Self.depthwise),
+      input: [1, 8, 13, 10], variant: Self.depthwise, approximateVariant: Self.depthwise,
+      variant32: "depthwise 5x5, bit-sliced counts"),
     Case(
       name: "grouped_3x3",
       constructor:
         #""in_channels": 8, "out_channels": 12, "kernel_size": 3, "padding": 1, "groups": 2, "bypass": false"#,
-      input: [1, 8, 6, 7], variant: Self.byteTable, approximateVariant: Self.byteTable),
+      input: [1, 8, 6, 7], variant: Self.byteTable, approximateVariant: Self.byteTable,
+      variant32: "byte table, grouped 3x3, 8-bit units"),
     Case(
       name: "transposed_2x2",
       constructor:
         #""in_channels": 12, "out_channels": 6, "kernel_size": 2, "stride": 2, "bypass": false"#,
       input: [1, 12, 5, 6], transposed: true, variant: Self.byteTable,
-      approximateVariant: Self.byteTable),
+      approximateVariant: Self.byteTable,
+      variant32: "byte table, transposed 2x2, 16-bit units"),
+    Case(
+      name: "depthwise_3x3_wide_dilated",
+      constructor:
+        #""in_channels": 6, "out_channels": 6, "kernel_size": 3, "padding": 2, "dilation": 2, "groups": 6"#,
+      input: [1, 6, 7, 23], variant: Self.depthwise, approximateVariant: Self.depthwise,
+      variant32: "depthwise 3x3, bit-sliced counts"),
+    Case(
+      name: "depthwise_5x5_wide",
+      constructor:
+        #""in_channels": 10, "out_channels": 10, "kernel_size": 5, "padding": 2, "groups": 10"#,
+      input: [1, 10, 6, 21], variant: Self.depthwise, approximateVariant: Self.depthwise,
+      variant32: "depthwise 5x5, bit-sliced counts"),
+    Case(
+      name: "depthwise_3x3_40_channels",
+      constructor:
+        #""in_channels": 40, "out_channels": 40, "kernel_size": 3, "padding": 1, "groups": 40"#,
+      input: [1, 40, 5, 6], variant: Self.depthwise, approximateVariant: Self.depthwise,
+      variant32: "depthwise 3x3, bit-sliced counts"),
+    Case(
+      name: "up2_merging_bypass",
+      constructor: #""in_channels": 8, "out_channels": 12, "scale": 2"#,
+      input: [1, 8, 3, 5], module: "BiDenseUp", variant: Self.byteTable,
+      approximateVariant: Self.byteTable, variant32: "byte table, transposed 2x2, 8-bit units"),
+    Case(
+      name: "dense_3x3_136_channels",
+      constructor: #""in_channels": 136, "out_channels": 6, "kernel_size": 3, "padding": 1"#,
+      input: [1, 136, 4, 5], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 32-bit units"),
+    Case(
+      name: "dense_3x3_56_channels",
+      constructor: #""in_channels": 56, "out_channels": 12, "kernel_size": 3, "padding": 1"#,
+      input: [1, 56, 5, 6], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 32-bit units"),
+    Case(
+      name: "down_merging",
+      constructor: #""in_channels": 8, "out_channels": 12"#,
+      input: [1, 8, 7, 9], module: "BiDenseDown", variant: Self.lut,
+      approximateVariant: Self.xnor, variant32: "byte table, dense 3x3, 8-bit units"),
+    Case(
+      name: "transition_merging",
+      constructor: #""in_channels": 8, "out_channels": 12"#,
+      input: [1, 8, 6, 10], module: "Transition", variant: Self.lut,
+      approximateVariant: Self.xnor, variant32: "byte table, dense 2x2, 8-bit units"),
+    Case(
+      name: "dense_3x3_one_row",
+      constructor: #""in_channels": 12, "out_channels": 12, "kernel_size": 3, "padding": 1"#,
+      input: [1, 12, 1, 7], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 16-bit units"),
+    Case(
+      name: "depthwise_1x3",
+      constructor:
+        #""in_channels": 7, "out_channels": 7, "kernel_size": [1, 3], "padding": [0, 1], "groups": 7"#,
+      input: [1, 7, 4, 6], variant: Self.depthwise, approximateVariant: Self.depthwise,
+      variant32: "depthwise 1x3, bit-sliced counts"),
   ]
 
   static func verify(
@@ -124,6 +190,34 @@ enum KernelCases {
       #expect(exact.maxError > exact.bound, "the approximation should move the output")
     } else {
       #expect(exact.outside == 0, "exact kernels stay exact under the option")
+    }
+  }
+
+  /// The 32-bit kernels (bit-sliced counts for depthwise, byte tables on 8-, 16- or 32-bit
+  /// units for the rest) on the emulated Cortex-M4 and Cortex-M7.
+  @Test(.enabled(if: Target.cortexM4.missingTools.isEmpty), arguments: KernelCases.all)
+  func eachVariantAgreesOnCortexM(_ kase: KernelCases.Case) throws {
+    for target in [Target.cortexM4, .cortexM7] {
+      let (report, model) = try KernelCases.verify(kase, target: target)
+      let kernel = model.lowered.kernels[0].kind.description
+      #expect(kernel == kase.variant32, "\(kase.name) chose \(kernel) on \(target.name)")
+      #expect(report.passed, "\(kase.name) on \(target.name)")
+    }
+  }
+
+  /// The C of the 32-bit kernels folds what the generator knows, as the checked-in host C
+  /// does: for every kernel case and every reference case.
+  @Test func theCortexMCReadsLikeHandWrittenC() throws {
+    var models = try KernelCases.all.map { ($0.name, try $0.graph()) }
+    models += try Fixtures.all.map { ($0, try Fixtures.graph($0)) }
+    for (name, graph) in models {
+      let model = try CompiledModel(
+        graph,
+        options: CompileOptions(prefix: name, source: name, kernels: KernelTarget(wordBits: 32)))
+      for file in model.generated.files {
+        let issues = GoldenTests.unlikeHandWrittenC(file.contents, file: file.name)
+        #expect(issues.isEmpty, "\(issues.joined(separator: "\n"))")
+      }
     }
   }
 

@@ -108,6 +108,211 @@ import Testing
     #expect(outcome.rejected > count / 2)
   }
 
+  // MARK: ONNX
+
+  /// Exports from both exporters, from one layer to a whole UperNet.
+  static let onnxCases = [
+    "conv3x3_same.onnx", "conv3x3_same.ts.onnx", "conv3x3_up_repeat_merge.ts.onnx",
+    "conv3x3_down_merge.onnx", "convT2x2_stride2.onnx", "transition.ts.onnx", "convnext_block.onnx",
+    "bidense_up4.onnx", "fusion_block.ts.onnx", "psp.onnx",
+  ]
+
+  /// `ONNX_MUTATION_SEED` and `ONNX_MUTATION_COUNT` widen a run by hand.
+  static let environment = ProcessInfo.processInfo.environment
+  static let onnxSeed = UInt64(environment["ONNX_MUTATION_SEED"] ?? "") ?? 0
+  static let onnxCount = Int(environment["ONNX_MUTATION_COUNT"] ?? "")
+
+  /// Loads (and, where it loads, compiles) one mutant; returns "loaded" or "rejected".
+  func outcome(_ label: String, _ body: () throws -> Graph) -> String {
+    do {
+      let graph = try body()
+      _ = try CompiledModel(graph, options: CompileOptions(prefix: "m", source: label))
+      return "loaded"
+    } catch let error as BiDenseError {
+      #expect(!error.description.contains("\n"), "\(label): \(error)")
+      #expect(!error.message.isEmpty)
+      return "rejected"
+    } catch {
+      Issue.record("\(label): not a BiDenseError: \(error)")
+      return "other"
+    }
+  }
+
+  /// Byte-level damage to .onnx files (truncations, flipped bytes, inserted runs, bytes that
+  /// make or break varints, deleted or repeated blocks), loaded from disk like any model.
+  @Test func everyONNXFileMutantLoadsOrIsRejectedWithAnError() throws {
+    let folder = TemporaryFolder()
+    var random = SeededRandom(seed: 20_261_125 &+ Self.onnxSeed)
+    var counts: [String: Int] = [:]
+    let count = Self.onnxCount ?? 300
+    for i in 0..<count {
+      let file = Self.onnxCases[Int(random.next() % UInt64(Self.onnxCases.count))]
+      let original = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(file, "")))
+      var bytes = [UInt8](original)
+      let kind: String
+      switch i % 5 {
+      case 0:
+        (bytes, kind) = ([UInt8](mutateBytes(original, &random).0), "bytes")
+      case 1:
+        let cut = Int(random.next() % UInt64(bytes.count))
+        bytes = Array(bytes[..<cut])
+        kind = "truncated to \(cut)"
+      case 2:
+        let at = Int(random.next() % UInt64(bytes.count))
+        bytes[at] = [0x00, 0x7F, 0x80, 0xFF][Int(random.next() % 4)]
+        kind = "varint byte at \(at)"
+      case 3:
+        let start = Int(random.next() % UInt64(bytes.count))
+        let end = min(bytes.count, start + 1 + Int(random.next() % 64))
+        if random.next() % 2 == 0 {
+          bytes.removeSubrange(start..<end)
+        } else {
+          bytes.insert(contentsOf: bytes[start..<end], at: start)
+        }
+        kind = "block \(start)..<\(end)"
+      default:
+        for _ in 0..<(1 + random.next() % 3) {
+          let at = Int(random.next() % UInt64(bytes.count))
+          bytes[at] ^= UInt8(1 + random.next() % 255)
+        }
+        kind = "xor"
+      }
+      let path = folder.write("m\(i).onnx", Data(bytes))
+      let result = outcome("\(file) \(kind)") {
+        try ModelLoader.load(path, weights: nil, limits: Self.limits).graph
+      }
+      counts[result, default: 0] += 1
+      try? FileManager.default.removeItem(atPath: path)
+    }
+    #expect(counts["other", default: 0] == 0)
+    #expect(counts["loaded", default: 0] > 0)
+    #expect(counts["rejected", default: 0] > count / 2)
+    print("mutation: \(count) damaged .onnx files: \(counts.sorted { $0.key < $1.key })")
+  }
+
+  /// Damage to the graph itself, which the reader cannot see: ops renamed, inputs rewired or
+  /// swapped, attributes and constants set to hostile values, nodes removed, input shapes
+  /// changed. Each mutant is lowered and compiled, or rejected with one error.
+  @Test func everyEditedONNXGraphLoadsOrIsRejectedWithAnError() throws {
+    var random = SeededRandom(seed: 20_261_126 &+ Self.onnxSeed)
+    var counts: [String: Int] = [:]
+    var kinds: [String: Int] = [:]
+    let models = try Self.onnxCases.map { try ONNXModel(contentsOfFile: Fixtures.path($0, "")) }
+    let ops = [
+      "Add", "Sub", "Mul", "Div", "Relu", "Sign", "Abs", "Exp", "Conv", "Concat", "Reshape",
+      "Slice", "Tile", "Expand", "ReduceMean", "Resize", "Identity", "MatMul", "Softmax", "",
+    ]
+    let hostileInts: [Int64] = [0, -1, 1, 2, 3, 7, 1 << 31, -(1 << 31), Int64.max, Int64.min]
+    let hostileFloats: [Float] = [0, -0.0, 1, -1, 2, .nan, .infinity, -.infinity, 1e30, 1e-38]
+    let count = Self.onnxCount ?? 400
+    for i in 0..<count {
+      let which = Int(random.next() % UInt64(models.count))
+      var model = models[which]
+      var graph = model.graph
+      func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+      let n = Int(random.next() % UInt64(graph.nodes.count))
+      let kind: String
+      switch i % 8 {
+      case 0:
+        graph.nodes[n].opType = pick(ops)
+        kind = "op of \(graph.nodes[n].name) = \(graph.nodes[n].opType)"
+      case 1:
+        graph.nodes[n].inputs.reverse()
+        kind = "inputs of \(graph.nodes[n].name) reversed"
+      case 2:
+        let values = graph.nodes.flatMap(\.outputs) + graph.initializers.map(\.name) + [""]
+        if !graph.nodes[n].inputs.isEmpty {
+          let k = Int(random.next() % UInt64(graph.nodes[n].inputs.count))
+          graph.nodes[n].inputs[k] = pick(values)
+        }
+        kind = "input of \(graph.nodes[n].name) rewired"
+      case 3:
+        if !graph.nodes[n].attributes.isEmpty {
+          let k = Int(random.next() % UInt64(graph.nodes[n].attributes.count))
+          let v = pick(hostileInts)
+          graph.nodes[n].attributes[k].i = v
+          graph.nodes[n].attributes[k].ints = graph.nodes[n].attributes[k].ints.map { _ in v }
+          graph.nodes[n].attributes[k].f = pick(hostileFloats)
+        }
+        kind = "attribute of \(graph.nodes[n].name)"
+      case 4:
+        let k = Int(random.next() % UInt64(graph.initializers.count))
+        var tensor = graph.initializers[k]
+        if tensor.dataType == .float, var values = try? tensor.floatValues(), !values.isEmpty {
+          values[Int(random.next() % UInt64(values.count))] = pick(hostileFloats)
+          tensor.floatData = []
+          tensor.rawData = values.flatMap { littleEndian($0.bitPattern) }
+        } else if tensor.dataType == .int64, var values = try? tensor.int64Values(), !values.isEmpty
+        {
+          values[Int(random.next() % UInt64(values.count))] = pick(hostileInts)
+          tensor.int64Data = []
+          tensor.rawData = values.flatMap { littleEndian($0) }
+        }
+        graph.initializers[k] = tensor
+        kind = "value in \(tensor.name)"
+      case 5:
+        let k = Int(random.next() % UInt64(graph.initializers.count))
+        if !graph.initializers[k].dims.isEmpty {
+          graph.initializers[k].dims[0] = pick(hostileInts)
+        }
+        kind = "dims of \(graph.initializers[k].name)"
+      case 6:
+        graph.nodes.remove(at: n)
+        kind = "node \(n) removed"
+      default:
+        if case .tensor(var type)? = graph.inputs.first?.type, var dims = type.shape {
+          dims[Int(random.next() % UInt64(dims.count))] = .value(pick(hostileInts))
+          type.shape = dims
+          graph.inputs[0].type = .tensor(type)
+        }
+        kind = "input shape"
+      }
+      model.graph = graph
+      kinds[String(kind.prefix { $0 != " " }), default: 0] += 1
+      let label = "\(Self.onnxCases[which]): \(kind)"
+      var lowered: Graph?
+      let result = outcome(label) {
+        let graph = try ONNXCases.lower(model, limits: Self.limits)
+        lowered = graph
+        return graph
+      }
+      counts[result, default: 0] += 1
+      // What loads must compute what the edited ONNX graph computes.
+      if result == "loaded", let lowered {
+        let comparison = compare(model, lowered, ONNXCases.base(Self.onnxCases[which]))
+        counts[comparison, default: 0] += 1
+        #expect(comparison != "differs", "\(label)")
+      }
+    }
+    #expect(counts["other", default: 0] == 0)
+    #expect(counts["loaded", default: 0] > 0)
+    #expect(counts["rejected", default: 0] > count / 2)
+    print("mutation: \(count) edited ONNX graphs: \(counts.sorted { $0.key < $1.key })")
+  }
+
+  /// Runs an edited model as ONNX (ONNXReferenceRunner) and as the primitive graph it was
+  /// lowered to, on the case's reference input: "agrees", "differs", "non-finite" (the ONNX
+  /// graph's output is not), or "unrunnable" when the runner does not know an op of the
+  /// edited graph.
+  func compare(_ model: ONNXModel, _ graph: Graph, _ base: String) -> String {
+    guard let floats = try? Fixtures.floats(base, ".input.f32"),
+      let inputs = try? RawFloats.split(floats, shapes: graph.inputs.map { graph[$0].shape }),
+      let onnx = try? ONNXReferenceRunner(model: model).run(
+        inputs.map {
+          TensorValue(
+            shape: [1, $0.shape.channels, $0.shape.height, $0.shape.width], floats: $0.data)
+        }),
+      let reference = try? onnx.first?.floats(),
+      let ir = try? Interpreter.run(graph, inputs: inputs)[graph.outputs[0]]?.data,
+      ir.count == reference.count
+    else { return "unrunnable" }
+    if Agreement(actual: ir, reference: reference).outside == 0 { return "agrees" }
+    // A hostile constant (inf, NaN, 1e30) can push x − tau past 2^64, where ONNX's literal
+    // straight-through polynomial overflows (t² = inf, inf · 0 = NaN) while the binarizer
+    // means the sign: outside the model's domain (docs/SEMANTICS.md, NaN and infinity).
+    return reference.allSatisfy(\.isFinite) ? "differs" : "non-finite"
+  }
+
   // MARK: mutations
 
   /// One value of the JSON replaced by a hostile one, or one object member removed.

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import BiDenseCodegen
+@testable import BiDenseDriver
+@testable import BiDenseFrontend
 @testable import BiDenseIR
 
 /// The template engine folds what the generator knows, so the C has no `* 1`, no loop that
@@ -96,5 +98,21 @@ import Testing
     let line = "    trace(\"" + String(repeating: "a, b ", count: 30) + "\", x, y);"
     let wrapped = CLayout.wrap(line)
     #expect(wrapped.contains(String(repeating: "a, b ", count: 30)))
+  }
+}
+
+@Suite struct LongNameTests {
+  /// A long model name makes long identifiers everywhere: the generator still finishes, and
+  /// the C still keeps to 100 columns where a break exists.
+  @Test func aLongPrefixIsLaidOut() throws {
+    let graph = try Examples.named("bidense-conv3x3")!.build()
+    let prefix = String(repeating: "a_very_long_model_name_", count: 3)
+    let model = try CompiledModel(graph, options: CompileOptions(prefix: prefix, source: "t"))
+    for file in model.generated.files {
+      for line in file.contents.split(separator: "\n") where line.count > 100 {
+        // Only a single token longer than the line may remain.
+        #expect(!line.trimmingCharacters(in: .whitespaces).contains(" "), "\(file.name): \(line)")
+      }
+    }
   }
 }

@@ -15,7 +15,7 @@ enum BinaryConvEmitter {
       "prefix": .text(context.prefix), "inCount": .named("IN_COUNT", inShape.count),
       "inPixelsFloat": .text(CText.float(Float(inShape.pixels))),
       "dab": context.symbol(.dabParameters), "readsSums": .bool(g.readsChannelSums),
-      "signs": false, "floats": false, "bits": false,
+      "signs": false, "floats": false, "bits": false, "planes": false,
     ]) { $1 }
     switch layout {
     case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
@@ -49,6 +49,28 @@ enum BinaryConvEmitter {
               + "group of \(plural(g.inPerGroup, "channel")) per pixel."),
         "bits": true,
       ]) { $1 }
+    case .bitPlanes(let p):
+      // Channel c's unit in its group's plane, and its bit there.
+      let group = p.groups > 1 ? "$c / \(p.groupChannels) * \(p.groupUnits) + " : ""
+      let channel = p.groups > 1 ? "$c % \(p.groupChannels)" : "$c"
+      let start = (p.top * p.planeWidth + p.left) * p.unitsPerPixel
+      let unit = p.unitsPerPixel > 1 ? " + \(channel) / \(p.unitBits)" : ""
+      let bit = p.unitsPerPixel > 1 ? "\(channel) % \(p.unitBits)" : channel
+      values.merge([
+        "outType": .text("uint\(p.unitBits)_t"), "outCount": .named("UNITS", p.units),
+        "unitsPerPixel": .int(p.unitsPerPixel),
+        "planeWidth": .named("PLANE_WIDTH", p.planeWidth),
+        "signHeight": p.height == inShape.height ? .named("IN_HEIGHT", p.height) : .int(p.height),
+        "signWidth": p.width == inShape.width ? .named("IN_WIDTH", p.width) : .int(p.width),
+        "planeDestination": .fragment("out{{+ \(group)\(start)\(unit)}}"),
+        "planeBit": .fragment("{{\(bit)}}"),
+        "layout":
+          .text(
+            "Bits packed along channels, \(plural(p.unitsPerPixel, "\(p.unitBits)-bit unit")) "
+              + "per pixel\(p.groups > 1 ? " and group, in a plane per group" : ", in a plane") "
+              + "of \(p.planeHeight)x\(p.planeWidth) whose border holds 0 bits (the padding)."),
+        "planes": true,
+      ]) { $1 }
     }
     return .text(try Template("kernels/dab.c").render(values))
   }
@@ -76,6 +98,8 @@ enum BinaryConvEmitter {
       "producesSums": .bool(g.producesChannelSums), "bypass": .bool(g.bypass != nil),
       "epilogue": context.epilogue(indent: 16),
       "bypassTerm": "", "bypassSource": "",
+      // Inserted on a line of its own: without its last newline.
+      "sumStep": .fragment(String(try Template.text("kernels/sum_step.c").dropLast())),
     ]) { $1 }
     if let (plan, source) = g.bypass {
       values.merge(bypassValues(plan)) { $1 }
@@ -125,6 +149,59 @@ enum BinaryConvEmitter {
       }
     }
     return .text(sourceFunction + (try Template("kernels/store.c").render(store)))
+  }
+
+  /// A part of a kernel's template, to render where a value tag stands alone on its line
+  /// (which gives it the line's indentation and break).
+  static func part(_ name: String) throws -> String {
+    let text = try Template.text(name)
+    return text.hasSuffix("\n") ? String(text.dropLast()) : text
+  }
+
+  /// The function that reads a row of the bypass's source channel along an output row
+  /// (kernels/bypass_row.c), for a pooled or upsampled source; a padded pool's columns as
+  /// `poolColumns` lays them out.
+  static func bypassRowFunction(
+    _ source: FusedBinaryConv.BypassSource, _ g: BinaryConvGeometry, _ context: KernelContext,
+    poolColumns: WordTableKernel.PoolColumns?
+  ) throws -> TemplateValue {
+    var values = KernelContext.sizes(g.inShape, "in")
+    values.merge(KernelContext.sizes(g.outShape, "out")) { $1 }
+    values.merge([
+      "fn": .text(context.function), "nearest": false, "pool": false,
+      "clippedPool": .bool(poolColumns != nil),
+    ]) { $1 }
+    if let columns = poolColumns, case .avgPool(let pool) = source {
+      // A window's row of input columns, added one by one from `row`.
+      func rowSum(_ count: Int) -> String {
+        (0..<count).map { "sum += row[\($0)];" }.joined(separator: "\n")
+      }
+      let area = CText.float(Float(pool.taps))
+      values["interiorStart"] = .int(columns.interior.lowerBound)
+      values["interiorColumns"] = .int(columns.interior.count)
+      values["poolBorder"] = .bool(!columns.border.isEmpty)
+      values["poolRowSum"] = .text(rowSum(pool.kernelW))
+      values["borderColumns"] = .fragment(
+        columns.border.map { border in
+          "{\n    float sum = 0.0f;\n    for (int iy = i0; iy < i1; ++iy) {\n"
+            + "        const float *row = plane + {{$iy * inWidth + \(border.inputColumns.lowerBound)}};\n"
+            + rowSum(border.inputColumns.count).indented(by: 8)
+            + "\n    }\n    dst[\(border.column)] = sum / \(area);\n}"
+        }.joined(separator: "\n"))
+    }
+    switch source {
+    case .input:
+      preconditionFailure("the input itself is read as rows, without a source function")
+    case .upsampleNearest(let scale):
+      values["description"] = .text("nearest upsampling by \(scale)")
+      values["scale"] = .int(scale)
+      values["nearest"] = true
+    case .avgPool(let pool):
+      values["description"] = .text("AvgPool2d(\(pool))")
+      values.merge(windowValues(pool, prefix: "pool")) { $1 }
+      values["pool"] = true
+    }
+    return .text(try Template("kernels/bypass_row.c").render(values))
   }
 
   /// The function that reads the bypass's source channel at an output pixel.

@@ -56,6 +56,30 @@ public enum DABLayout: Sendable, Equatable {
   /// Bits packed along channels into words of `unitBits`, `unitsPerGroup` per group of
   /// channels per pixel.
   case bits(unitBits: Int, unitsPerGroup: Int)
+  /// Bits packed along channels into units, in planes with a zero border (the padding).
+  case bitPlanes(BitPlanes)
+}
+
+/// Where the DAB's sign bits go for the 32-bit kernels: packed along channels into units of
+/// `unitBits`, `unitsPerPixel` per pixel, one plane of `planeHeight` × `planeWidth` pixels per
+/// group of `groupChannels` channels (the group's channel k in bit k % unitBits of unit
+/// k / unitBits). The input's first `height` rows and `width` columns go `top` rows and `left`
+/// columns in; the border holds 0 bits. Rows and columns that no window reads are left out.
+public struct BitPlanes: Sendable, Equatable {
+  public var unitBits: Int
+  public var groups: Int
+  public var groupChannels: Int
+  public var unitsPerPixel: Int
+  public var planeHeight: Int
+  public var planeWidth: Int
+  public var top: Int
+  public var left: Int
+  public var height: Int
+  public var width: Int
+
+  /// Units in one group's plane, and in all of them.
+  public var groupUnits: Int { planeHeight * planeWidth * unitsPerPixel }
+  public var units: Int { groups * groupUnits }
 }
 
 /// Regions of a kernel's scratch memory, each starting on a 16-byte boundary.

@@ -12,7 +12,7 @@ static void {{fn}}(const float *x, float *y)
                 const int x1 = {{(($ox + 1) * inWidth + outWidth - 1) / outWidth}};
                 float sum = 0.0f;
                 for (int iy = y0; iy < y1; ++iy) {
-                    for (int ix = x0; ix < x1; ++ix) sum += plane[iy * {{inWidth}} + ix];
+                    for (int ix = x0; ix < x1; ++ix) sum += plane[{{$iy * inWidth + $ix}}];
                 }
                 float v = sum / (float)((y1 - y0) * (x1 - x0));
 {{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;

@@ -7,13 +7,13 @@
 static void {{fn}}({{parameters}})
 {
     {{enum}}
-    {{unit}} *key_nonzero = ({{unit}} *)(void *)(scratch + {{keyOffset}});
+    {{unit}} *key_nonzero = ({{unit}} *)(void *)(scratch{{+ keyOffset}});
     {{unit}} *key_negative = key_nonzero + {{tokens * segmentWords}};
-    int8_t *values = (int8_t *)(void *)(scratch + {{valueOffset}});
-    int32_t *scores = (int32_t *)(void *)(scratch + {{scoreOffset}});
-    int32_t *counts = (int32_t *)(void *)(scratch + {{countOffset}});
+    int8_t *values = (int8_t *)(void *)(scratch{{+ valueOffset}});
+    int32_t *scores = (int32_t *)(void *)(scratch{{+ scoreOffset}});
+    int32_t *counts = (int32_t *)(void *)(scratch{{+ countOffset}});
     {{if packsInput}}
-    {{unit}} *qkv = ({{unit}} *)(void *)(scratch + {{packedOffset}});
+    {{unit}} *qkv = ({{unit}} *)(void *)(scratch{{+ packedOffset}});
     /* The signs of the input, packed a head to a segment of whole words. */
     for (int k = 0; k < {{tokens * rowStride}}; ++k) qkv[k] = 0;
     for (int t = 0; t < {{tokens}}; ++t) {

@@ -131,12 +131,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 float v = acc * {{multiplier}}[{{$o}}] + {{offset}}[{{$o}}];
 {{bypassTerm}}{{epilogue}}                y[{{$o * outPixels + $oy * outWidth + $ox}}] = v;
                 {{if producesSums}}
-                {
-                    const float term = v - carry[{{$o}}];
-                    const float next = sums[{{$o}}] + term;
-                    carry[{{$o}}] = (next - sums[{{$o}}]) - term;
-                    sums[{{$o}}] = next;
-                }
+                {{sumStep}}
                 {{end}}
             {{end}}
         {{end}}

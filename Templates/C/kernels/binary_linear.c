@@ -6,7 +6,7 @@
 static void {{fn}}({{parameters}})
 {
     {{enum}}
-    {{unit}} *negatives = ({{unit}} *)(void *)(scratch + {{countOffset}});
+    {{unit}} *negatives = ({{unit}} *)(void *)(scratch{{+ countOffset}});
     {{if !dense}}
     {{unit}} *nonzeros = negatives + {{paddedOut}};
     {{end}}
@@ -14,7 +14,7 @@ static void {{fn}}({{parameters}})
     {{unit}} *row = ({{unit}} *)(void *)scratch;
     {{end}}
     {{if ternaryOut}}
-    float *values = (float *)(void *)(scratch + {{valueOffset}});
+    float *values = (float *)(void *)(scratch{{+ valueOffset}});
     {{end}}
     {{for $t in tokens}}
         {{if packsInput}}
@@ -73,7 +73,9 @@ static void {{fn}}({{parameters}})
                 const {{unit}} nonzero = xr[{{$w}}], negative = xr[{{rowWords + $w}}];
                 const {{unit}} *wn = {{weightNegative}}{{+ $w * paddedOut}};
                 {{if dense}}
-                for (int o = 0; o < {{outFeatures}}; ++o) negatives[o] += {{prefix}}_popcount(nonzero & (negative ^ wn[o]));
+                for (int o = 0; o < {{outFeatures}}; ++o) {
+                    negatives[o] += {{prefix}}_popcount(nonzero & (negative ^ wn[o]));
+                }
                 {{else}}
                 const {{unit}} *wz = {{weightNonzero}}{{+ $w * paddedOut}};
                 for (int o = 0; o < {{outFeatures}}; ++o) {

@@ -4,7 +4,11 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
 {
     {{enum}}
     {{if !floats}}
+    {{if outCount == 1}}
+    out[0] = 0;
+    {{else}}
     for (int i = 0; i < {{outCount}}; ++i) out[i] = 0;
+    {{end}}
     {{end}}
     {{for $c in inChannels}}
         const float *plane = x{{+ $c * inPixels}};
@@ -49,6 +53,15 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
         {{end}}
         {{for $p in inPixels}}
             if (plane[{{$p}}] >= tau) dst[{{$p * unitsPerPixel}}] |= bit;
+        {{end}}
+        {{end}}
+        {{if planes}}
+        {{outType}} *dst = {{planeDestination}};
+        const {{outType}} bit = ({{outType}})(({{outType}})1 << {{planeBit}});
+        {{for $iy in signHeight}}
+            {{for $ix in signWidth}}
+                if (plane[{{$iy * inWidth + $ix}}] >= tau) dst[{{($iy * planeWidth + $ix) * unitsPerPixel}}] |= bit;
+            {{end}}
         {{end}}
         {{end}}
     {{end}}

@@ -6,7 +6,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     {{enum}}
     float *patch = (float *)(void *)scratch;
-    float *acc = (float *)(void *)(scratch + {{accumulatorOffset}});
+    float *acc = (float *)(void *)(scratch{{+ accumulatorOffset}});
     for (int oy = 0; oy < {{outHeight}}; ++oy) {
         for (int ox = 0; ox < {{outWidth}}; ++ox) {
             for (int c = 0; c < {{inChannels}}; ++c) {

@@ -1,0 +1,2 @@
+const uint32_t q = {{quad}};
+{{stores}}

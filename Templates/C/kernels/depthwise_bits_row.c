@@ -1,0 +1,3 @@
+const uint32_t *r = p{{+ $i * dilationH * planeWidth * words}};
+const uint32_t *wr = nw{{+ $i * kernelW * words}};
+{{adders}}
