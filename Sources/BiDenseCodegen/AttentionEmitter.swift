@@ -34,7 +34,7 @@ enum AttentionEmitter {
       "valueOffset": .int(k.valueOffset), "scoreOffset": .int(k.scoreOffset),
       "countOffset": .int(k.countOffset), "ternaryOut": .bool(k.output.ternary != nil),
     ]) { $1 }
-    if let out = k.output.ternary { values.merge(Ternary.outputValues(out)) { $1 } }
+    if let out = k.output.ternary { values.merge(try Ternary.outputValues(out)) { $1 } }
     return try Template("kernels/attention.c").render(values)
   }
 

@@ -14,12 +14,14 @@ enum Ternary {
     return (const ? "const " : "") + type + " *" + name
   }
 
-  /// The template values of a packed ternary output: its segments, their words, the row's.
-  static func outputValues(_ layout: TernaryLayout) -> [String: TemplateValue] {
+  /// The template values of a packed ternary output: its segments, their words, the row's,
+  /// and `packSigns`, the block that packs a token's `values` into its row of `y`.
+  static func outputValues(_ layout: TernaryLayout) throws -> [String: TemplateValue] {
     [
       "outSegments": .int(layout.segments), "outSegment": .int(layout.segment),
       "outSegmentWords": .int(layout.segmentWords), "outRowWords": .int(layout.rowWords),
       "outRowStride": .int(layout.rowStride),
+      "packSigns": .fragment(String(try Template.text("kernels/pack_token_signs.c").dropLast())),
     ]
   }
 
@@ -68,7 +70,7 @@ enum BinaryLinearEmitter {
     ]) { $1 }
     if k.hasMove { values["move"] = context.symbol(.move) }
     if !k.denseWeights { values["weightNonzero"] = context.symbol(.weightMask) }
-    if let layout = ternaryOut { values.merge(Ternary.outputValues(layout)) { $1 } }
+    if let layout = ternaryOut { values.merge(try Ternary.outputValues(layout)) { $1 } }
     values["geluSign"] = .bool(k.geluSign)
     values["threshold"] = .text(CText.float(GELU.underflowThreshold))
     return try Template("kernels/binary_linear.c").render(values)

@@ -26,7 +26,7 @@ enum TokenEmitter {
       "epilogue": context.epilogue(
         indent: 12, channel: "$o", residualIndex: "$t * channels + $o"),
     ]) { $1 }
-    if let layout = ternary { values.merge(Ternary.outputValues(layout)) { $1 } }
+    if let layout = ternary { values.merge(try Ternary.outputValues(layout)) { $1 } }
     let squares = try Template("kernels/layer_norm_squares.c").render([
       "fn": .text(context.function), "channels": .int(k.channels),
       "lanes": .int(k.compensatedLanes), "prefix": .text(context.prefix),

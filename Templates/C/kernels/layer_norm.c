@@ -25,14 +25,7 @@ static void {{fn}}({{parameters}})
             {{end}}
         }
         {{if ternaryOut}}
-        {
-            /* The signs of the values, packed for the binary layers that read them. */
-            {{unit}} *yr = y{{+ $t * outRowStride}};
-            for (int k = 0; k < {{outRowStride}}; ++k) yr[k] = 0;
-            {{for $s in outSegments}}
-                {{prefix}}_pack_signs(values{{+ $s * outSegment}}, {{outSegment}}, 0, yr{{+ $s * outSegmentWords}}, {{outRowWords}});
-            {{end}}
-        }
+        {{packSigns}}
         {{end}}
     {{end}}
 }
