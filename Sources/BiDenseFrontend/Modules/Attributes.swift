@@ -71,6 +71,10 @@ public struct AttributeSpec: Sendable {
     AttributeSpec(name, .int(1...Limits.maxChannels), fallback)
   }
 
+  /// A depth model's `max_depth`, the scale of its sigmoid head.
+  static let maxDepth = AttributeSpec(
+    "max_depth", .float(minimum: 0, exclusive: true, maximum: nil), .required)
+
   /// A spatial size: kernel, stride, dilation (from 1) or padding (from 0), int or pair.
   static func window(_ name: String, from lower: Int, _ fallback: AttributeDefault)
     -> AttributeSpec

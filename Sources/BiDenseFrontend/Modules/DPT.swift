@@ -297,13 +297,8 @@ extension ModuleTable {
     "BiDense DPT for depth: binarized ViT, reassembly, fusion, then max_depth · sigmoid of a "
       + "1×1 head",
     source: ModuleBuilder.dptFile,
-    attributes: [
-      AttributeSpec("max_depth", .float(minimum: 0, exclusive: true, maximum: nil), .required)
-    ] + dptAttributes,
-    parameters: dptParameters + [
-      .tensors(["scratch.output_conv2.2.weight"], shape: "[1, 32, 1, 1]"),
-      .tensors(["scratch.output_conv2.2.bias"], shape: "[1]"),
-    ]
+    attributes: [.maxDepth] + dptAttributes,
+    parameters: dptParameters + ParameterEntry.depthHead("scratch.output_conv2.2.")
   ) { b, call in try b.dptDepth(call.path, call.attributes, call.input) }
 
   static let dptSegmentation = ModuleDefinition(
@@ -311,9 +306,6 @@ extension ModuleTable {
     "BiDense DPT for segmentation: the same trunk, a 1×1 head to the classes",
     source: ModuleBuilder.dptFile,
     attributes: [.channels("num_classes")] + dptAttributes,
-    parameters: dptParameters + [
-      .tensors(["scratch.output_conv2.2.weight"], shape: "[classes, features / 2, 1, 1]"),
-      .tensors(["scratch.output_conv2.2.bias"], shape: "[classes]"),
-    ]
+    parameters: dptParameters + ParameterEntry.segmentationHead("scratch.output_conv2.2.")
   ) { b, call in try b.dptSegmentation(call.path, call.attributes, call.input) }
 }

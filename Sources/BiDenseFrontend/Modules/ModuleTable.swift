@@ -45,6 +45,22 @@ public enum ParameterEntry: Sendable {
   /// A child module: its prefix (`conv.`), its class and how the parent configures it.
   case child(String, module: String, note: String? = nil)
 
+  /// The 1×1 head of a depth model under `prefix` (`out_conv2.2.`): one output channel.
+  static func depthHead(_ prefix: String) -> [ParameterEntry] {
+    [
+      .tensors([prefix + "weight"], shape: "[1, 32, 1, 1]"),
+      .tensors([prefix + "bias"], shape: "[1]"),
+    ]
+  }
+
+  /// The 1×1 head of a segmentation model under `prefix`: one output channel per class.
+  static func segmentationHead(_ prefix: String) -> [ParameterEntry] {
+    [
+      .tensors([prefix + "weight"], shape: "[classes, features / 2, 1, 1]"),
+      .tensors([prefix + "bias"], shape: "[classes]"),
+    ]
+  }
+
   var text: String {
     switch self {
     case .tensors(let names, let shape, let when):

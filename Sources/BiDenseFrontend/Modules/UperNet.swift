@@ -256,14 +256,8 @@ extension ModuleTable {
     "BiDenseUperNetDepthModel",
     "BiDense UperNet for depth: ConvNeXt, PSP, FPN, then max_depth · sigmoid of a 1×1 head",
     source: ModuleBuilder.uperNetFile,
-    attributes: [
-      AttributeSpec(
-        "max_depth", .float(minimum: 0, exclusive: true, maximum: nil), .required)
-    ] + uperNetAttributes,
-    parameters: uperNetParameters + [
-      .tensors(["out_conv2.2.weight"], shape: "[1, 32, 1, 1]"),
-      .tensors(["out_conv2.2.bias"], shape: "[1]"),
-    ]
+    attributes: [.maxDepth] + uperNetAttributes,
+    parameters: uperNetParameters + ParameterEntry.depthHead("out_conv2.2.")
   ) { b, call in try b.uperNetDepth(call.path, call.attributes, call.input) }
 
   static let uperNetSegmentation = ModuleDefinition(
@@ -271,9 +265,6 @@ extension ModuleTable {
     "BiDense UperNet for segmentation: the same trunk, a 1×1 head to the classes",
     source: ModuleBuilder.uperNetFile,
     attributes: [.channels("num_classes")] + uperNetAttributes,
-    parameters: uperNetParameters + [
-      .tensors(["out_conv2.2.weight"], shape: "[classes, features / 2, 1, 1]"),
-      .tensors(["out_conv2.2.bias"], shape: "[classes]"),
-    ]
+    parameters: uperNetParameters + ParameterEntry.segmentationHead("out_conv2.2.")
   ) { b, call in try b.uperNetSegmentation(call.path, call.attributes, call.input) }
 }
