@@ -137,9 +137,14 @@ extension ONNXImporter {
     guard shape.isTokens else {
       throw failure(transpose, in: pattern, "transposes \(shape), not tokens")
     }
-    let transposed = TensorShape(channels: shape.channels, height: shape.tokens, width: 1)
+    // The slope broadcasts onto [1, C, T]: as an image [1, C, T, 1], it gains a last axis.
+    let given = try requireConstant(node.inputs[1], "the slope")
+    guard given.rank <= 3 else {
+      throw failure(i, in: pattern, "has a slope of shape \(given.shape) for [1, C, T]")
+    }
     let slope = try perChannel(
-      try requireConstant(node.inputs[1], "the slope"), shape: transposed, "the slope",
+      TensorValue(shape: given.shape + [1], floats: try given.floats("the slope")),
+      shape: TensorShape(channels: shape.channels, height: shape.tokens, width: 1), "the slope",
       allowShared: true)
     let readers = index.liveConsumers(node.outputs[0])
     guard readers.count == 1, !index.isGraphOutput(node.outputs[0]),
