@@ -141,10 +141,17 @@ extension ONNXImporter {
   /// or the readout, which a dynamo export without scopes only shows by its neighbours.
   func binaryLinearPath(_ i: Int, reading input: ValueID, output: String) -> String {
     if let raw = rawLinearWeightName(nodes[i].inputs[1]) { return raw }
-    if let path = tokenLayerPath[input] {
-      let (parent, leaf) = ModuleNames.split(path)
+    let inputPath = tokenLayerPath[input].map(ModuleNames.split)
+    // qkv: its output is split into heads, [1, T, 3, heads, head width].
+    let splitIntoHeads = index.liveConsumers(output).contains {
+      nodes[$0].opType == "Reshape" && (try? constant(nodes[$0].inputs[1]))??.count == 5
+    }
+    if splitIntoHeads {
+      let attention = inputPath.flatMap { $0.leaf == "norm1" ? $0.parent : nil }
+      return ModuleNames.child(attention.map { ModuleNames.child($0, "attn") } ?? "", "qkv")
+    }
+    if let path = tokenLayerPath[input], let (parent, leaf) = inputPath {
       switch (builder.graph[input].op, leaf) {
-      case (.layerNorm, "norm1"): return ModuleNames.child(ModuleNames.child(parent, "attn"), "qkv")
       case (.layerNorm, "norm2"): return ModuleNames.child(ModuleNames.child(parent, "mlp"), "fc1")
       case (.attention, _): return ModuleNames.child(path, "proj")
       case (.elementwise(.gelu), _): return ModuleNames.child(path, "fc2")
