@@ -134,7 +134,8 @@ extension ONNXImporter {
     let shape = builder.shape(qkv)
     let dims = try requireConstant(nodes[split].inputs[1], "the shape").indices("the shape")
     guard shape.isTokens, dims.count == 5, dims[0] == 1, dims[1] == shape.tokens, dims[2] == 3,
-      dims[3] > 0, dims[4] > 0, 3 * dims[3] * dims[4] == shape.channels
+      dims[3] > 0, dims[4] > 0,
+      Checked.multiply(dims[3], dims[4]).flatMap({ Checked.multiply(3, $0) }) == shape.channels
     else {
       throw failure(
         split, in: pattern,

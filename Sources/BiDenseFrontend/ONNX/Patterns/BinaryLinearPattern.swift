@@ -28,7 +28,8 @@ extension ONNXImporter {
       let other = nodes[add].inputs.first(where: { !isConstant($0) })
     {
       let input = try tensor(of: other, for: add)
-      move = try tokenVector(try requireConstant(c, "the move"), of: input, "the move before the sign")
+      move = try tokenVector(
+        try requireConstant(c, "the move"), of: input, "the move before the sign")
       claimed.append(add)
       x = other
     }

@@ -277,8 +277,14 @@ extension ONNXImporter {
     let input = builder.shape(x)
     let mode = try node.string("mode") ?? "nearest"
     let transform = try node.string("coordinate_transformation_mode") ?? "half_pixel"
+    // torchvision's antialiased resize of a DPT input whose sides are not multiples of 28
+    // exports as antialias=1; no export of it has been checked against the primitive
+    // resizeAntialiased, so it is not taken on trust.
     guard try node.int("antialias", default: 0) == 0 else {
-      throw failure(i, "antialiased resizing is not supported")
+      throw failure(
+        i,
+        "antialiased resizing (antialias=1) is not supported; a DPT model exports without it "
+          + "when the input's height and width are multiples of 28")
     }
     if let axes = try node.ints("axes"), axes != [0, 1, 2, 3], axes != [2, 3], axes != [-2, -1] {
       throw failure(i, "resizes axes \(axes); only height and width can change")

@@ -82,8 +82,9 @@ extension ONNXImporter {
       }
     }
     // Some of the tokens as an image [1, C, h, w]: pixel (r, c) from token start + r·w + c.
-    if dims.count == 4, dims[1] == channels, dims[2] > 0, dims[3] > 0, dims[2] * dims[3] <= tokens {
-      let pixels = dims[2] * dims[3]
+    if dims.count == 4, dims[1] == channels, dims[2] > 0, dims[3] > 0,
+      let pixels = Checked.multiply(dims[2], dims[3]), pixels <= tokens
+    {
       if let start = (0...(tokens - pixels)).first(where: { x[$0 * channels] == y[0] }),
         y.indices.allSatisfy({ y[$0] == x[(start + $0 % pixels) * channels + $0 / pixels] })
       {

@@ -21,7 +21,8 @@ extension ONNXImporter {
     }
     let axis = try node.int("axis", default: -1)
     guard axis == -1 || axis == 2 else {
-      throw failure(i, "normalizes from axis \(axis); only over the channels (axis -1) is supported")
+      throw failure(
+        i, "normalizes from axis \(axis); only over the channels (axis -1) is supported")
     }
     guard node.outputs.dropFirst().allSatisfy({ $0.isEmpty || index.liveConsumers($0).isEmpty })
     else {
@@ -151,7 +152,8 @@ extension ONNXImporter {
       nodes[readers[0]].opType == "Reshape",
       let target = try constant(nodes[readers[0]].inputs[1]),
       let dims = try? target.indices("the shape"), dims.count == 4, dims[0] == 1,
-      dims[1] == shape.channels, dims[2] > 0, dims[3] > 0, dims[2] * dims[3] == shape.tokens
+      dims[1] == shape.channels, Checked.multiply(dims[2], dims[3]) == shape.tokens,
+      dims[2] > 0
     else {
       throw failure(
         i, in: pattern,
