@@ -69,7 +69,8 @@ struct ONNXCortexMTests {
   @Test(arguments: [
     "conv3x3_up_repeat_merge.ts.onnx", "conv3x3_down_merge.onnx", "convT2x2_stride2.onnx",
     "bidense_up4.ts.onnx", "convnext_block.onnx", "psp.onnx", "vit_linear_ste.onnx",
-    "vit_linear_adapscaling.onnx", "vit_attention.onnx", "vit_block.onnx", "dpt_depth_small.onnx",
+    "vit_linear_adapscaling.onnx", "vit_attention.onnx", "vit_block.onnx",
+    "vit_encoder_small.onnx", "dpt_depth_small.onnx", "dpt_seg_small.onnx",
   ])
   func verifiesOnCortexM4(_ file: String) {
     let run = ONNXCases.verify(file, ["--target", "cortex-m4"])
