@@ -5,7 +5,8 @@ import Foundation
 // In:  an ONNXModel as the reader decoded it (an export of a BiDense network by
 //      torch.onnx.export, dynamo or TorchScript), and the work limits.
 // Out: the same primitive Graph a model spec of the network gives (DAB, BinaryConv2d,
-//      BatchNorm2d, ChannelBypass, pooling, resizing, elementwise ops), so that fusion, the
+//      BatchNorm2d, ChannelBypass, pooling, resizing, elementwise ops; for the ViT and DPT,
+//      BinaryLinear, BinaryAttention, LayerNorm and the token moves), so that fusion, the
 //      kernels and verify apply unchanged.
 // Decides which ONNX nodes make up each BiDense construct and what primitive op each is;
 // rejects, naming the node, its op type and the pattern it was in, anything it cannot map.
@@ -18,10 +19,13 @@ import Foundation
 //   ConvTranspose (binary when their input is a DAB, BinarizerPattern.swift, with weights from
 //   BinaryWeightPattern.swift), BatchNormalization, AveragePool, Resize, Relu, PRelu, Sigmoid,
 //   Concat of tensors, and Add, Sub or Mul of a tensor with a constant or another tensor
-//   (StandardOps.swift).
+//   (StandardOps.swift); on tokens, MatMul of a sign by a constant (BinaryLinearPattern.swift)
+//   and LayerNormalization (TokenOps.swift).
 // - Every other node stays pending: it is lowered only as part of the pattern of a node that
-//   reads it. A pending value read as a tensor must be a linear rearrangement of one tensor
-//   that is a channel bypass or an adaptive pooling (BypassPattern.swift).
+//   reads it. A pending value read as a tensor must be the binary attention
+//   (AttentionPattern.swift), a GELU (TokenOps.swift), or a linear rearrangement of one tensor
+//   that is a channel bypass, an adaptive pooling (BypassPattern.swift) or a token move
+//   (TokenMoves.swift).
 // Patterns check structure and constants, and verify numerically what cannot be seen from
 // structure alone (the STE polynomial, the form of a folded weight, what a data-movement
 // subgraph computes).
