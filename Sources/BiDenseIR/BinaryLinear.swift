@@ -70,3 +70,28 @@ public enum Ternary {
     x > 0 ? 1 : (x < 0 ? -1 : 0)
   }
 }
+
+extension BinaryLinear {
+  /// A weight [out, in] whose ternary signs (`weightSigns`) are `signs`, for a layer known only
+  /// by them (an exporter's folded scale · sign(W − row mean)). In each row the positive signs
+  /// become the number of negative ones and the negative signs minus the number of positive
+  /// ones: the row sums to exactly 0, so its mean is 0 and every sign stays. Nil when a row
+  /// has signs of one kind only, beside zeros or alone: no weight gives that, since the row
+  /// mean lies between the row's smallest and largest elements.
+  public static func weight(fromSigns signs: [Int8], outFeatures: Int) -> [Float]? {
+    guard outFeatures > 0, signs.count % outFeatures == 0 else { return nil }
+    let inFeatures = signs.count / outFeatures
+    var weight = [Float](repeating: 0, count: signs.count)
+    for o in 0..<outFeatures {
+      let row = signs[(o * inFeatures)..<((o + 1) * inFeatures)]
+      let positives = row.filter { $0 > 0 }.count
+      let negatives = row.filter { $0 < 0 }.count
+      if positives == 0 && negatives == 0 { continue }
+      guard positives > 0, negatives > 0 else { return nil }
+      for (k, s) in row.enumerated() where s != 0 {
+        weight[o * inFeatures + k] = s > 0 ? Float(negatives) : -Float(positives)
+      }
+    }
+    return weight
+  }
+}

@@ -136,14 +136,16 @@ extension ModuleBuilder {
     let backbone = child(path, "backbone")
     let resized = try graph.resizeAntialiased(
       node(path, "resize_input"), x, height: 14 * ph, width: 14 * pw)
+    // The class tokens only when the readout reads them: no dead slices to compute.
+    let readsClassToken = try a.bool("use_clstoken")
     var layers = try vitIntermediateLayers(
       backbone, vit, taking: Array((vit.depth - 4)..<vit.depth), reshape: false,
-      classToken: true, norm: true, resized)
+      classToken: readsClassToken, norm: true, resized)
     let e = vit.embedDim
     var features4: [ValueID] = []
     for i in 0..<4 {
-      var tokens = layers[2 * i]
-      if try a.bool("use_clstoken") {
+      var tokens = layers[readsClassToken ? 2 * i : i]
+      if readsClassToken {
         let readout = child(child(path, "readout_projects"), "\(i)")
         let joined = try graph.appendTokenToRows(
           node(readout, "cat"), tokens, layers[2 * i + 1])

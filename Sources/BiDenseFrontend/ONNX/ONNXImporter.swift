@@ -5,7 +5,8 @@ import Foundation
 // In:  an ONNXModel as the reader decoded it (an export of a BiDense network by
 //      torch.onnx.export, dynamo or TorchScript), and the work limits.
 // Out: the same primitive Graph a model spec of the network gives (DAB, BinaryConv2d,
-//      BatchNorm2d, ChannelBypass, pooling, resizing, elementwise ops), so that fusion, the
+//      BatchNorm2d, ChannelBypass, pooling, resizing, elementwise ops; for the ViT and DPT,
+//      BinaryLinear, BinaryAttention, LayerNorm and the token moves), so that fusion, the
 //      kernels and verify apply unchanged.
 // Decides which ONNX nodes make up each BiDense construct and what primitive op each is;
 // rejects, naming the node, its op type and the pattern it was in, anything it cannot map.
@@ -18,10 +19,13 @@ import Foundation
 //   ConvTranspose (binary when their input is a DAB, BinarizerPattern.swift, with weights from
 //   BinaryWeightPattern.swift), BatchNormalization, AveragePool, Resize, Relu, PRelu, Sigmoid,
 //   Concat of tensors, and Add, Sub or Mul of a tensor with a constant or another tensor
-//   (StandardOps.swift).
+//   (StandardOps.swift); on tokens, MatMul of a sign by a constant (BinaryLinearPattern.swift)
+//   and LayerNormalization (TokenOps.swift).
 // - Every other node stays pending: it is lowered only as part of the pattern of a node that
-//   reads it. A pending value read as a tensor must be a linear rearrangement of one tensor
-//   that is a channel bypass or an adaptive pooling (BypassPattern.swift).
+//   reads it. A pending value read as a tensor must be the binary attention
+//   (AttentionPattern.swift), a GELU (TokenOps.swift), or a linear rearrangement of one tensor
+//   that is a channel bypass, an adaptive pooling (BypassPattern.swift) or a token move
+//   (TokenMoves.swift).
 // Patterns check structure and constants, and verify numerically what cannot be seen from
 // structure alone (the STE polynomial, the form of a folded weight, what a data-movement
 // subgraph computes).
@@ -45,6 +49,9 @@ final class ONNXImporter {
   private var pendingDepth = 0
   /// The module path of each binary layer, by the value its BatchNorm produces.
   var layerOfValue: [ValueID: String] = [:]
+  /// The module path of each token layer (LayerNorm, binary linear, attention, GELU), by its
+  /// output: a ViT export keeps no scopes, so its layers are named from their neighbours.
+  var tokenLayerPath: [ValueID: String] = [:]
 
   var nodes: [ONNXNode] { index.nodes }
   var file: String { index.file }
@@ -169,20 +176,15 @@ final class ONNXImporter {
     "Mul": 2, "Div": 2, "Identity": 1, "Dropout": 1, "Exp": 1, "Abs": 1, "Sign": 1, "Neg": 1,
     "ReduceMean": 1, "Gather": 2, "GatherND": 2, "Reshape": 2, "Clip": 1, "Shape": 1, "Less": 2,
     "Cast": 1, "Slice": 3, "Expand": 2, "Tile": 2, "Transpose": 1, "Where": 3, "Unsqueeze": 1,
-    "Squeeze": 1,
+    "Squeeze": 1, "MatMul": 2, "LayerNormalization": 2, "Erf": 1, "Softmax": 1, "ReduceMax": 1,
   ]
 
-  /// A graph input: a float NCHW tensor of fixed size, batch 1.
+  /// A graph input: a float tensor of fixed size, batch 1: an image [1, C, H, W] or tokens
+  /// [1, T, C] (a ViT layer on its own).
   func graphInput(_ input: ONNXValueInfo) throws -> ValueID {
     guard let type = input.tensorType, type.elementType == .float, let dims = type.shape else {
       throw BiDenseError(
         node: input.name, "the graph input is not a float32 tensor of known shape")
-    }
-    if dims.count == 3 {
-      throw BiDenseError(
-        node: input.name,
-        "the graph input is a token tensor [1, T, C], the input of a ViT encoder; bidensec "
-          + "lowers convolutional BiDense graphs (UperNet, the DPT decoder), not yet the ViT")
     }
     var shape: [Int] = []
     for dim in dims {
@@ -215,6 +217,8 @@ final class ONNXImporter {
     "Mul": { try $0.lowerScaleOrShift($1) },
     "Identity": { try $0.lowerIdentity($1) },
     "Dropout": { try $0.lowerIdentity($1) },
+    "MatMul": { try $0.lowerBinaryLinear($1) },
+    "LayerNormalization": { try $0.lowerLayerNorm($1) },
   ]
 
   func lower(_ i: Int) throws {
@@ -305,8 +309,9 @@ final class ONNXImporter {
     return try evaluate(value, probes: [:]).shape
   }
 
+  /// PyTorch's dimensions of a tensor: [1, C, H, W] for an image, [1, T, C] for tokens.
   static func dims(_ shape: TensorShape) -> [Int] {
-    [1, shape.channels, shape.height, shape.width]
+    shape.dimensions
   }
 
   /// Evaluates `value` from constants, `probes` (values bound by name), and lowered tensors
@@ -365,9 +370,11 @@ final class ONNXImporter {
 
   /// Why an op that no pattern took cannot be lowered.
   static func unsupported(_ op: String) -> String {
-    let vit: Set = ["LayerNormalization", "MatMul", "Gemm", "Softmax", "ReduceMax", "Erf"]
+    let vit: Set = ["MatMul", "Gemm", "Softmax", "ReduceMax", "Erf", "Less", "Cast"]
     return "is not an op bidensec lowers on its own nor part of a pattern it recognises"
-      + (vit.contains(op) ? " (an op of the ViT encoder, which bidensec does not lower yet)" : "")
+      + (vit.contains(op)
+        ? " (in a ViT, MatMul, Softmax and Erf are lowered only as parts of the binary "
+          + "linear layer, the binary attention and GELU)" : "")
   }
 
   /// Whether two values are the same computation: the same name, or nodes of the same op and

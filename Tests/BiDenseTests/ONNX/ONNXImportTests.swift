@@ -12,7 +12,7 @@ import Testing
 /// (TorchScript, opset 17), copied into Tests/Fixtures from the paper's PyTorch modules.
 enum ONNXCases {
   /// Every export: the UperNet family (psp and upernet_depth_small have no TorchScript export:
-  /// that exporter refuses their adaptive pooling).
+  /// that exporter refuses their adaptive pooling) and the BiDense-DPT cases (dynamo only).
   static let all: [String] =
     (Fixtures.all.map { $0 + ".onnx" } + Fixtures.all.map { $0 + ".ts.onnx" })
     .filter { FileManager.default.fileExists(atPath: Fixtures.path($0, "")) }
@@ -51,7 +51,8 @@ enum ONNXCases {
 /// verifies against the output PyTorch computed, with no model spec and no safetensors.
 @Suite struct ONNXVerifyTests {
   @Test func everyExportIsCopied() {
-    #expect(ONNXCases.all.count == 28)
+    #expect(ONNXCases.all.count == 35)
+    #expect(Fixtures.vit.allSatisfy { ONNXCases.all.contains($0 + ".onnx") })
   }
 
   @Test(arguments: ONNXCases.all)
@@ -67,7 +68,9 @@ enum ONNXCases {
 struct ONNXCortexMTests {
   @Test(arguments: [
     "conv3x3_up_repeat_merge.ts.onnx", "conv3x3_down_merge.onnx", "convT2x2_stride2.onnx",
-    "bidense_up4.ts.onnx", "convnext_block.onnx", "psp.onnx",
+    "bidense_up4.ts.onnx", "convnext_block.onnx", "psp.onnx", "vit_linear_ste.onnx",
+    "vit_linear_adapscaling.onnx", "vit_attention.onnx", "vit_block.onnx",
+    "vit_encoder_small.onnx", "dpt_depth_small.onnx", "dpt_seg_small.onnx",
   ])
   func verifiesOnCortexM4(_ file: String) {
     let run = ONNXCases.verify(file, ["--target", "cortex-m4"])
@@ -99,7 +102,10 @@ struct ONNXCortexMTests {
     let model = try CompiledModel(
       graph, options: CompileOptions(prefix: "m", source: "m", kernels: target))
     let nodes = model.nodes
-    let binary = nodes.filter { $0.kind.hasPrefix("FusedBiDense") }
+    // The binary layers: convolutions, and the ViT's linear layers and attention.
+    let binary = nodes.filter {
+      ["FusedBiDense", "BinaryLinear", "BinaryAttention"].contains(where: $0.kind.hasPrefix)
+    }
     return Compiled(
       binary: binary.map { Row(kind: $0.kind, kernel: $0.kernel.description, shape: "\($0.shape)") }
         .sorted(),
@@ -125,7 +131,12 @@ struct ONNXCortexMTests {
       // times (`FPN.smooth_conv.0`, then `.0.conv#2`, `.0.conv#3`); the export, after the
       // three state_dict paths of the module (`FPN.smooth_conv.0`, `.1`, `.2`).
       let shared = { (name: String) in name.hasPrefix("FPN.smooth_conv.") }
-      #expect(fromONNX.names.filter { !shared($0) } == fromSpec.names.filter { !shared($0) })
+      // The encoder's export wraps the VisionTransformer as the attribute `vit`, so its state
+      // dict names, and with them the layers, start with `vit.`.
+      let onnxNames = fromONNX.names.map {
+        file == "vit_encoder_small.onnx" && $0.hasPrefix("vit.") ? String($0.dropFirst(4)) : $0
+      }
+      #expect(onnxNames.filter { !shared($0) } == fromSpec.names.filter { !shared($0) })
       #expect(fromONNX.names.filter(shared).count == fromSpec.names.filter(shared).count)
       if file == "upernet_depth_small.onnx" {
         #expect(
@@ -315,10 +326,69 @@ struct ONNXCortexMTests {
     #expect(error?.message.contains("domain 'com.example'") == true)
   }
 
-  @Test func theViTEncoderIsNotLoweredYet() {
-    let run = CommandRun(["inspect", onnxFixture("vit_linear_ste.onnx")])
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("ViT"), "\(run.stderr)")
+  /// A model with `node`'s input `k` replaced by a new scalar float initializer.
+  func withScalar(_ file: String, node name: String, input k: Int, _ value: Float) throws
+    -> ONNXModel
+  {
+    var model = try ONNXCases.model(file)
+    var scalar = ONNXTensor()
+    (scalar.name, scalar.dataType) = ("edited_scalar", .float)
+    scalar.rawData = littleEndian(value.bitPattern)
+    model.graph.initializers.append(scalar)
+    node(&model, name) { $0.inputs[k] = "edited_scalar" }
+    return model
+  }
+
+  @Test func anAttentionThresholdOtherThanAQuarter() throws {
+    // The threshold is the Mul after ReduceMax; with head width 16 it shares its constant with
+    // the scale, so only a separate one shows that it is found by position.
+    let error = error(try withScalar("vit_attention.onnx", node: "node_mul_2", input: 1, 0.3))
+    #expect(error?.node == "node_mul_2", "\(String(describing: error))")
+    #expect(
+      error?.message.hasPrefix("Mul in the binary attention ending at 'node__unsafe_view'") == true)
+    #expect(error?.message.contains("not 1/4") == true)
+  }
+
+  @Test func anAttentionScaleOtherThanTheHeadWidths() throws {
+    let error = error(try withScalar("vit_attention.onnx", node: "node_mul_1", input: 1, 0.3))
+    #expect(error?.node == "node_mul_1", "\(String(describing: error))")
+    #expect(error?.message.contains("not by 1/√16") == true)
+  }
+
+  @Test func aGELUWithAnotherConstant() throws {
+    let error = error(try withScalar("vit_block.onnx", node: "node_Div_72", input: 1, 1.5))
+    #expect(error?.node == "node_Div_72", "\(String(describing: error))")
+    #expect(error?.message.hasPrefix("Div in the GELU ending at 'node_gelu'") == true)
+    #expect(error?.message.contains("√2") == true)
+  }
+
+  @Test func aLinearWeightThatIsNotBinary() throws {
+    var model = try ONNXCases.model("vit_linear_ste.onnx")
+    try initializer(&model, "val_6") { $0[7] = $0[7] * 1.5 + 0.01 }
+    let error = error(model)
+    #expect(error?.node == "node_linear", "\(String(describing: error))")
+    #expect(error?.message.hasPrefix("MatMul: the binary linear layer 'node_linear'") == true)
+    #expect(error?.message.contains("weight element [0, 7]") == true)
+    #expect(error?.message.contains("not binary") == true)
+  }
+
+  @Test func aFloatLinearLayer() throws {
+    var model = try ONNXCases.model("vit_linear_ste.onnx")
+    let input = model.graph.inputs[0].name
+    node(&model, "node_linear") { $0.inputs[0] = input }
+    let error = error(model)
+    #expect(error?.node == "node_linear", "\(String(describing: error))")
+    #expect(error?.message.contains("float linear layers are not supported") == true)
+  }
+
+  @Test func anAntialiasedResize() throws {
+    var model = try ONNXCases.model("fusion_block.onnx")
+    let i = model.graph.nodes.firstIndex { $0.opType == "Resize" }!
+    let a = model.graph.nodes[i].attributes.firstIndex { $0.name == "antialias" }!
+    model.graph.nodes[i].attributes[a].i = 1
+    let error = error(model)
+    #expect(error?.node == model.graph.nodes[i].name)
+    #expect(error?.message.hasPrefix("Resize: antialiased resizing (antialias=1)") == true)
   }
 
   @Test func weightsDoNotApplyToONNX() {
@@ -363,12 +433,11 @@ struct ONNXCortexMTests {
     let base = ONNXCases.base(file)
     let inputs = try Fixtures.inputs(base, for: graph)
     let onnx = try ONNXReferenceRunner(model: model).run(
-      inputs.map {
-        TensorValue(
-          shape: [1, $0.shape.channels, $0.shape.height, $0.shape.width], floats: $0.data)
-      })
-    let reference = try onnx[0].floats()
-    let ir = try Interpreter.run(graph, inputs: inputs)[graph.outputs[0]]!.data
+      inputs.map { TensorValue(shape: $0.shape.dimensions, floats: $0.data) })
+    // Every output, in order (the ViT encoder has four).
+    let reference = try onnx.flatMap { try $0.floats() }
+    let values = try Interpreter.run(graph, inputs: inputs)
+    let ir = graph.outputs.flatMap { values[$0]!.data }
     // The runner is ONNX as written: it matches PyTorch's output...
     let pytorch = try Fixtures.floats(base, ".output.f32")
     #expect(Agreement(actual: reference, reference: pytorch).outside == 0, "\(file)")

@@ -87,6 +87,40 @@ import Testing
     print("mutation: truncations \(tally.total): \(tally.summary)")
   }
 
+  /// Mutants of a ViT export that still read go on through the importer: its patterns see
+  /// corrupt shapes, constants and wiring, and must reject them with an error, never trap.
+  @Test func vitMutantsLowerOrFailCleanly() throws {
+    var random = Generator(state: Self.seed ^ 0x717)
+    let name = "vit_attention.onnx"
+    let original = try bytes(name)
+    var outcomes: [String: Int] = [:]
+    for _ in 0..<300 {
+      var mutant = original
+      for _ in 0..<Int.random(in: 1...3, using: &random) {
+        let index = Int.random(in: 0..<mutant.count, using: &random)
+        mutant[index] ^= UInt8.random(in: 1...255, using: &random)
+      }
+      let outcome: String
+      do {
+        let model = try ONNXModel(serialized: mutant, file: name)
+        _ = try inFile(name) {
+          try ONNXImporter(model, file: name, name: "mutant", limits: .default).run()
+        }
+        outcome = "lowered"
+      } catch let error as BiDenseError {
+        #expect(!error.message.isEmpty)
+        outcome = "rejected"
+      } catch {
+        Issue.record("\(name): not a BiDenseError: \(error)")
+        outcome = "other"
+      }
+      outcomes[outcome, default: 0] += 1
+    }
+    #expect(outcomes["other", default: 0] == 0)
+    #expect(outcomes["rejected", default: 0] > 0)
+    print("mutation: ViT lowering \(outcomes.sorted { $0.key < $1.key })")
+  }
+
   /// `ONNX_MUTATION_ROUNDS` (per file) and `ONNX_MUTATION_SEED` widen a run by hand.
   private static let environment = ProcessInfo.processInfo.environment
   private static let rounds = Int(environment["ONNX_MUTATION_ROUNDS"] ?? "") ?? 1_000

@@ -6,7 +6,7 @@ import Foundation
 /// Runs an ONNX graph node by node, straight from the ONNX operator definitions, with none of
 /// the importer's patterns: the data-movement and elementwise ops through ONNXEvaluator, and
 /// here the ops the evaluator leaves out (Conv, ConvTranspose, BatchNormalization,
-/// AveragePool, Resize, PRelu). The tests compare what it computes with what the interpreter
+/// AveragePool, Resize, PRelu, and the ViT's MatMul, Softmax, Erf and LayerNormalization). The tests compare what it computes with what the interpreter
 /// computes on the importer's primitive graph: an import that computes something other than
 /// the ONNX graph shows up as a difference. Batch 1, NCHW, float32 with double sums.
 struct ONNXReferenceRunner {
@@ -64,6 +64,35 @@ struct ONNXReferenceRunner {
       return TensorValue(shape: shape, floats: zip(xs, ss).map { $0 < 0 ? $1 * $0 : $0 })
     case "AveragePool":
       return try averagePool(node, try input(0))
+    case "MatMul":
+      return try matMul(try input(0), try input(1))
+    case "Softmax":
+      guard try node.int("axis", default: -1) == -1 else { throw Unsupported(op: "Softmax") }
+      return try lastAxis(try input(0)) { row in
+        // PyTorch's float32 softmax: exp of the difference to the row's maximum, normalised.
+        let best = row.max() ?? 0
+        let e = row.map { Foundation.exp($0 - best) }
+        let total = e.reduce(Float(0), +)
+        return e.map { $0 / total }
+      }
+    case "Erf":
+      let x = try input(0)
+      return TensorValue(shape: x.shape, floats: try x.floats().map { Foundation.erf($0) })
+    case "LayerNormalization":
+      guard try node.int("axis", default: -1) == -1 else {
+        throw Unsupported(op: "LayerNormalization")
+      }
+      let weight = try input(1).floats()
+      let bias = args.count > 2 ? try args[2]?.floats() : nil
+      let eps = Double(try node.float("epsilon") ?? 1e-5)
+      return try lastAxis(try input(0)) { row in
+        let mean = row.reduce(0.0) { $0 + Double($1) } / Double(row.count)
+        let variance = row.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
+        let scale = 1 / (variance / Double(row.count) + eps).squareRoot()
+        return row.indices.map { c in
+          Float((Double(row[c]) - mean) * scale) * weight[c] + (bias?[c] ?? 0)
+        }
+      }
     case "Resize":
       return try resize(
         node, try input(0), args.count > 2 ? args[2] : nil, args.count > 3 ? args[3] : nil)
@@ -73,6 +102,41 @@ struct ONNXReferenceRunner {
       }
       return try evaluator.evaluate(node, args)
     }
+  }
+
+  /// `f` applied to each row along the last axis.
+  func lastAxis(_ x: TensorValue, _ f: ([Float]) -> [Float]) throws -> TensorValue {
+    let v = try x.floats()
+    guard let width = x.shape.last, width > 0 else { throw Unsupported(op: "empty rows") }
+    var out: [Float] = []
+    out.reserveCapacity(v.count)
+    for start in stride(from: 0, to: v.count, by: width) {
+      out += f(Array(v[start..<(start + width)]))
+    }
+    return TensorValue(shape: x.shape, floats: out)
+  }
+
+  /// ONNX MatMul (numpy's matmul): the last two axes multiplied, the leading ones equal or
+  /// the second operand a matrix; double sums.
+  func matMul(_ a: TensorValue, _ b: TensorValue) throws -> TensorValue {
+    guard a.rank >= 2, b.rank >= 2, b.rank == 2 || b.shape.dropLast(2) == a.shape.dropLast(2),
+      a.shape[a.rank - 1] == b.shape[b.rank - 2]
+    else { throw Unsupported(op: "MatMul of \(a.shape) and \(b.shape)") }
+    let (n, k, m) = (a.shape[a.rank - 2], a.shape[a.rank - 1], b.shape[b.rank - 1])
+    let batches = a.shape.dropLast(2).reduce(1, *)
+    let (x, y) = (try a.floats(), try b.floats())
+    var out = [Float](repeating: 0, count: batches * n * m)
+    for batch in 0..<batches {
+      let (xBase, yBase) = (batch * n * k, b.rank == 2 ? 0 : batch * k * m)
+      for i in 0..<n {
+        for j in 0..<m {
+          var sum = 0.0
+          for l in 0..<k { sum += Double(x[xBase + i * k + l]) * Double(y[yBase + l * m + j]) }
+          out[(batch * n + i) * m + j] = Float(sum)
+        }
+      }
+    }
+    return TensorValue(shape: a.shape.dropLast() + [m], floats: out)
   }
 
   func perChannel(_ x: TensorValue, _ f: (Int, Float) -> Float) throws -> TensorValue {

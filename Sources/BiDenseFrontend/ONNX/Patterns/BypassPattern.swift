@@ -1,7 +1,8 @@
 import BiDenseIR
 
 /// Subgraphs that rearrange one tensor linearly: the channel-adaptive bypass (CFB) and the
-/// adaptive average pooling, however an exporter spells them.
+/// adaptive average pooling, however an exporter spells them, and the moves of tokens
+/// (TokenMoves.swift).
 ///
 /// - CFB: dynamo repeats with `Expand` + `Tile` and merges with `Slice` → `Reshape` →
 ///   `ReduceMean` → `Concat`; TorchScript computes the same bounds with int64 shape arithmetic
@@ -40,6 +41,7 @@ extension ONNXImporter {
   /// Lowers the pending node `p` because `consumer` reads its value as a tensor.
   func lowerPending(_ p: Int, consumer: Int?, name: String?) throws -> ValueID {
     let node = nodes[p]
+    if let id = try lowerAttention(p, name: name) ?? lowerGELU(p, name: name) { return id }
     let value = node.outputs[0]
     let reader =
       consumer.map {
@@ -73,6 +75,14 @@ extension ONNXImporter {
     let result = try evaluate(value, probes: [region.source: probe])
     let pattern =
       "the subgraph from '\(printable(region.source))' to '\(printable(value))', read by \(reader)"
+    let nodeName = name ?? self.nodeName(p)
+    if sourceShape.isTokens || result.rank != 4 {
+      let id = try tokenMove(
+        from: source, probe: try probe.floats(), result: result, at: p, in: pattern,
+        name: nodeName)
+      done.formUnion(region.nodes)
+      return id
+    }
     guard result.rank == 4, result.shape[0] == 1, case .float(let actual) = result.elements else {
       throw failure(
         p, in: pattern, "gives a \(result.typeName) tensor of shape \(result.shape), not NCHW")
@@ -80,7 +90,6 @@ extension ONNXImporter {
     let output = TensorShape(
       channels: result.shape[1], height: result.shape[2], width: result.shape[3])
     let input = try probe.floats()
-    let nodeName = name ?? self.nodeName(p)
     var mismatch = ""
     if output.height == sourceShape.height && output.width == sourceShape.width {
       let plan = try ChannelBypassPlan(
@@ -161,15 +170,22 @@ extension ONNXImporter {
   }
 
   /// CFB of `x` by `plan`, as the interpreter computes it: each output channel the float
-  /// mean of its source channels, added in order.
+  /// mean of its source channels, added in order; on an image or on tokens.
   static func bypass(_ x: [Float], _ shape: TensorShape, _ plan: ChannelBypassPlan) -> [Float] {
     let pixels = shape.pixels
-    var out = [Float](repeating: 0, count: plan.sources.count * pixels)
+    let outChannels = plan.sources.count
+    // The flat index of (channel, position) in the input and the output, in the layout.
+    func element(_ c: Int, _ p: Int, channels: Int) -> Int {
+      shape.isTokens ? p * channels + c : c * pixels + p
+    }
+    var out = [Float](repeating: 0, count: outChannels * pixels)
     for (j, source) in plan.sources.enumerated() {
       for p in 0..<pixels {
         var sum: Float = 0
-        for k in 0..<source.count { sum += x[(source.start + k * source.stride) * pixels + p] }
-        out[j * pixels + p] = sum / Float(source.count)
+        for k in 0..<source.count {
+          sum += x[element(source.start + k * source.stride, p, channels: shape.channels)]
+        }
+        out[element(j, p, channels: outChannels)] = sum / Float(source.count)
       }
     }
     return out

@@ -29,6 +29,12 @@ enum ModuleNames {
     return path
   }
 
+  /// A module path's parent and last component (`blocks.0.norm1` → (`blocks.0`, `norm1`)).
+  static func split(_ path: String) -> (parent: String, leaf: String) {
+    guard let dot = path.lastIndex(of: ".") else { return ("", path) }
+    return (String(path[..<dot]), String(path[path.index(after: dot)...]))
+  }
+
   /// The module path and op of a TorchScript node name (`/FPN/Concat_1` → (`FPN`, `Concat_1`)).
   static func torchScriptPath(_ name: String) -> (module: String, op: String)? {
     guard name.hasPrefix("/") else { return nil }

@@ -3,7 +3,8 @@ import BiDenseIR
 /// The ONNX ops that map one to one onto float ops of the primitive graph: float convolution,
 /// BatchNormalization, AveragePool, Resize (nearest by a whole scale, bilinear with
 /// align_corners), Concat, Relu, Sigmoid, PRelu, and Add, Sub and Mul with a per-channel
-/// constant (LearnableBias, a BatchNorm-like scale, max_depth). Each rule returns false when
+/// constant (LearnableBias, a BatchNorm-like scale, max_depth, a ViT's LayerScale), or on
+/// tokens Add of a constant of their whole shape (the position embedding). Each rule returns false when
 /// the node is not lowered on its own (it stays pending, part of some pattern), and throws when
 /// it is of its op's form but something in it is not supported.
 extension ONNXImporter {
@@ -31,6 +32,7 @@ extension ONNXImporter {
   func lowerPReLU(_ i: Int) throws -> Bool {
     let node = nodes[i]
     guard node.inputs.count == 2 else { throw failure(i, "needs two inputs") }
+    if try lowerTransposedTokenPReLU(i) { return true }
     let x = try tensor(of: node.inputs[0], for: i)
     let slope = try requireConstant(node.inputs[1], "the slope")
     let weight = try perChannel(slope, of: x, "the slope", allowShared: true)
@@ -48,9 +50,14 @@ extension ONNXImporter {
     guard !tensors.isEmpty else { return false }
     if let c = [a, b].first(where: { isConstant($0) }) {
       let x = try tensor(of: c == a ? b : a, for: i)
-      let bias = try perChannel(
-        try requireConstant(c, "the added constant"), of: x, "the added constant",
-        allowShared: true)
+      let constant = try requireConstant(c, "the added constant")
+      if builder.shape(x).isTokens, let values = try tokenConstant(constant, of: x) {
+        // A constant that varies by token: the ViT's interpolated position embedding.
+        setTensor(i, try builder.addConstant(nodeName(i), x, values))
+        constantCache[c] = nil
+        return true
+      }
+      let bias = try perChannel(constant, of: x, "the added constant", allowShared: true)
       setTensor(i, try builder.learnableBias(nodeName(i), x, broadcast(bias, x)))
       // dynamo expands the bias to the whole activation: no need to keep it.
       constantCache[c] = nil
@@ -89,6 +96,9 @@ extension ONNXImporter {
       try requireConstant(constantSide, "the constant"), of: x, "the constant", allowShared: true)
     if isSub {
       setTensor(i, try builder.learnableBias(nodeName(i), x, broadcast(c.map { -$0 }, x)))
+    } else if builder.shape(x).isTokens && c.count > 1 {
+      // Tokens times a vector per channel: the ViT block's LayerScale.
+      setTensor(i, try builder.unary(nodeName(i), x, .layerScale(c)))
     } else if c.count == 1 {
       setTensor(i, try builder.unary(nodeName(i), x, .multiply(c[0])))
     } else {
@@ -267,8 +277,14 @@ extension ONNXImporter {
     let input = builder.shape(x)
     let mode = try node.string("mode") ?? "nearest"
     let transform = try node.string("coordinate_transformation_mode") ?? "half_pixel"
+    // torchvision's antialiased resize of a DPT input whose sides are not multiples of 28
+    // exports as antialias=1; no export of it has been checked against the primitive
+    // resizeAntialiased, so it is not taken on trust.
     guard try node.int("antialias", default: 0) == 0 else {
-      throw failure(i, "antialiased resizing is not supported")
+      throw failure(
+        i,
+        "antialiased resizing (antialias=1) is not supported; a DPT model exports without it "
+          + "when the input's height and width are multiples of 28")
     }
     if let axes = try node.ints("axes"), axes != [0, 1, 2, 3], axes != [2, 3], axes != [-2, -1] {
       throw failure(i, "resizes axes \(axes); only height and width can change")
@@ -338,6 +354,10 @@ extension ONNXImporter {
   /// read (it may be a bypass).
   func lowerConcat(_ i: Int) throws -> Bool {
     let node = nodes[i]
+    if let id = try prependedToken(i) {
+      setTensor(i, id)
+      return true
+    }
     guard node.inputs.allSatisfy({ loweredTensor($0) != nil }) else { return false }
     setTensor(i, try concatenate(i))
     return true
@@ -365,28 +385,56 @@ extension ONNXImporter {
   func perChannel(_ value: TensorValue, of x: ValueID, _ what: String, allowShared: Bool) throws
     -> [Float]
   {
-    let shape = Self.dims(builder.shape(x))
-    guard Strides.broadcast(value.shape, shape) == shape else {
+    try perChannel(value, shape: builder.shape(x), what, allowShared: allowShared)
+  }
+
+  func perChannel(_ value: TensorValue, shape: TensorShape, _ what: String, allowShared: Bool)
+    throws -> [Float]
+  {
+    let dims = Self.dims(shape)
+    guard Strides.broadcast(value.shape, dims) == dims else {
       throw BiDenseError(
-        "\(what) has shape \(value.shape), which does not broadcast onto the tensor \(shape)")
+        "\(what) has shape \(value.shape), which does not broadcast onto the tensor \(dims)")
     }
     let v = try value.floats(what)
     if v.count == 1 && allowShared { return v }
-    let full = value.gathering(Strides.broadcastSource(value.shape, to: shape), shape: shape)
-    let values = try full.floats(what)
-    let pixels = shape[2] * shape[3]
-    var result: [Float] = []
-    for c in 0..<shape[1] {
-      let first = values[c * pixels]
-      for p in 0..<pixels
-      where values[c * pixels + p] != first && !(first.isNaN && values[c * pixels + p].isNaN) {
+    let values = try value.gathering(Strides.broadcastSource(value.shape, to: dims), shape: dims)
+      .floats(what)
+    var result = [Float?](repeating: nil, count: shape.channels)
+    for (k, element) in values.enumerated() {
+      let c = shape.channel(ofElement: k)
+      guard let first = result[c] else {
+        result[c] = element
+        continue
+      }
+      guard element == first || (first.isNaN && element.isNaN) else {
+        let place = shape.isTokens ? "token" : "height and width"
         throw BiDenseError(
-          "\(what) varies over height and width in channel \(c); only per-channel constants "
+          "\(what) varies over \(place) in channel \(c); only per-channel constants "
             + "are supported")
       }
-      result.append(first)
     }
-    return result
+    return result.map { $0 ?? 0 }
+  }
+
+  /// One value per channel of tensor `x` (tokens), the same for every token: a bias or move
+  /// that dynamo expanded to [1, T, C].
+  func tokenVector(_ value: TensorValue, of x: ValueID, _ what: String) throws -> [Float] {
+    try tokenVector(value, shape: builder.shape(x), what)
+  }
+
+  func tokenVector(_ value: TensorValue, shape: TensorShape, _ what: String) throws -> [Float] {
+    let v = try perChannel(value, shape: shape, what, allowShared: true)
+    return v.count == 1 ? [Float](repeating: v[0], count: shape.channels) : v
+  }
+
+  /// The values of `constant` over the whole of tokens `x` when it varies by token and has
+  /// exactly x's shape; nil when it is a constant per channel.
+  func tokenConstant(_ constant: TensorValue, of x: ValueID) throws -> [Float]? {
+    let dims = Self.dims(builder.shape(x))
+    guard constant.shape == dims || constant.shape == Array(dims.dropFirst()) else { return nil }
+    if (try? perChannel(constant, of: x, "", allowShared: true)) != nil { return nil }
+    return try constant.floats("the added constant")
   }
 
   /// A per-channel vector of one value stretched to every channel of `x`.
