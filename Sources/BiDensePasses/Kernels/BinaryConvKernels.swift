@@ -92,6 +92,9 @@ public struct ScratchLayout: Sendable, Equatable {
     bytes = offset + size
     return offset
   }
+
+  /// Grows to at least `size` bytes: another layout of the same scratch.
+  mutating func cover(_ size: Int) { bytes = max(bytes, size) }
 }
 
 /// Dense binary convolutions, exact: per block of output pixels, tables of the 16 signed sums
@@ -123,6 +126,10 @@ public struct QuadLookupKernel: Sendable {
   public var chunkQuads: Int
   /// Output channels rounded up to whole output blocks; the extra ones read zero nibbles.
   public var paddedOutChannels: Int
+  /// The AVX-512 path's layout, in the same scratch.
+  public var tiles: QuadLookupTiles
+  /// Rows of weight nibbles: output channels rounded up for either layout.
+  public var weightRows: Int { max(paddedOutChannels, tiles.paddedOutChannels) }
   /// Bytes of weight nibbles per output channel.
   public var nibbleBytes: Int
   public var compensatedLanes: Int
@@ -165,7 +172,12 @@ public struct QuadLookupKernel: Sendable {
     accumulatorOffset = scratch.reserve(4 * paddedOutChannels * block)
     lanesOffset = scratch.reserve(
       geometry.producesChannelSums ? 4 * 2 * compensatedLanes * outShape.channels : 0)
+    tiles = QuadLookupTiles(geometry, quads: quads, compensatedLanes: compensatedLanes)
+    scratch.cover(tiles.bytes)
   }
+
+  /// Where the AVX-512 path's DAB writes its signs.
+  public var tilesDAB: DABLayout { tiles.dab(geometry) }
 }
 
 /// Depthwise binary convolutions: one input channel per output, so the DAB scale and the

@@ -4,8 +4,11 @@
  * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
  * and tap, the table row its 4 weight bits index: one vector add for 4 channels x {{block}}
  * pixels. Tables cover {{chunkQuads}} quads at a time so they stay in the L1 cache. */
-{{dabFunction}}
 {{store}}
+#if defined({{PREFIX}}_AVX512)
+{{tiles}}
+#else
+{{dabFunction}}
 /* The tables of quads q0 .. q0+nq-1 over the {{tableWidth}} pixels from `row` (a plane
  * offset){{if sourceStep > 1}}, {{sourceStep}} apart{{end}}: table[quad][entry][pixel], entry bit k set where channel k is +. */
 static void {{fn}}_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
@@ -154,3 +157,4 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     {{end}}
     {{end}}
 }
+#endif
