@@ -16,6 +16,9 @@ enum BinaryConvEmitter {
       "inPixelsFloat": .text(CText.float(Float(inShape.pixels))),
       "dab": context.symbol(.dabParameters), "readsSums": .bool(g.readsChannelSums),
       "signs": false, "floats": false, "bits": false, "planes": false,
+      "PREFIX": .text(context.prefix.uppercased()), "lanes": .int(context.compensatedLanes),
+      // The AVX-512 path's lanes (kernels/compensated_sum.c).
+      "wide": .bool(context.compensatedLanes == 32),
     ]) { $1 }
     switch layout {
     case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
@@ -24,7 +27,8 @@ enum BinaryConvEmitter {
         "outCount": .named("SIGN_BYTES", inShape.channels * planeHeight * planeWidth),
         "planeSize": .named("PLANE", planeHeight * planeWidth),
         "planeWidth": .named("PLANE_WIDTH", planeWidth), "padTop": .int(top),
-        "padLeft": .int(left), "signHeight": .named("IN_HEIGHT", height),
+        "padLeft": .int(left), "planeHeight": .int(planeHeight),
+        "signHeight": .named("IN_HEIGHT", height),
         "signWidth": .named(height == 1 ? "IN_PIXELS" : "IN_WIDTH", width),
         "layout":
           .text("Signs: int8 planes of \(planeHeight)x\(planeWidth), zero outside the input."),
@@ -121,6 +125,9 @@ enum BinaryConvEmitter {
     ]
   }
 
+  /// Outputs from this size on are written with non-temporal stores on the AVX-512 path.
+  static let streamBytes = 8 << 20
+
   /// The kernel's `_store` function (kernels/store.c): folded BatchNorm, bypass, epilogue and
   /// the producer's channel sums for runs of up to `block` output pixels of one channel.
   /// `values` are the kernel's shared ones.
@@ -130,6 +137,13 @@ enum BinaryConvEmitter {
   ) throws -> TemplateValue {
     var store = values
     store["storeBlock"] = .int(block)
+    store["PREFIX"] = .text(context.prefix.uppercased())
+    store["fnIndent"] = .text(String(repeating: " ", count: context.function.count + 19))
+    // Outputs of 8 MB and more (a multiple of the L2 cache) are streamed to memory; the
+    // channel sums read a copy of what is stored.
+    let stream = 4 * g.outShape.count >= streamBytes
+    store["stream"] = .bool(stream)
+    store["keep"] = .bool(stream || g.producesChannelSums)
     store["epilogue"] = context.epilogue(indent: 8)
     store["directBypass"] = ""
     store["bypassTerm"] = ""
