@@ -13,8 +13,9 @@
  * {{PREFIX}}_AVX512 (with -march=native where the processor has AVX-512 F, BW, VL, DQ and
  * VPOPCNTDQ) for the widest path, which takes the AVX2 one wherever it has no code of its own. */
 #if defined({{PREFIX}}_AVX512)
-#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512VL__) || !defined(__AVX512DQ__) || !defined(__AVX512VPOPCNTDQ__)
-#error "{{PREFIX}}_AVX512 needs a compiler targeting AVX-512 F, BW, VL, DQ and VPOPCNTDQ (-march=native)"
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512VL__) \
+    || !defined(__AVX512DQ__) || !defined(__AVX512VPOPCNTDQ__)
+#error "the AVX-512 path needs a compiler targeting it (-march=native)"
 #endif
 #if !defined({{PREFIX}}_AVX2)
 #define {{PREFIX}}_AVX2
