@@ -138,7 +138,6 @@ enum BinaryConvEmitter {
     var store = values
     store["storeBlock"] = .int(block)
     store["PREFIX"] = .text(context.prefix.uppercased())
-    store["fnIndent"] = .text(String(repeating: " ", count: context.function.count + 19))
     // Outputs of 8 MB and more (a multiple of the L2 cache) are streamed to memory; the
     // channel sums read a copy of what is stored.
     let stream = 4 * g.outShape.count >= streamBytes

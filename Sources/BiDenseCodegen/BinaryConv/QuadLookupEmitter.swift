@@ -65,6 +65,7 @@ enum QuadLookupEmitter {
       "reuse": .bool(t.reuse), "gaps": .bool(t.gaps),
       "scaleOffset": .int(t.scaleOffset), "tableOffset": .int(t.tableOffset),
       "accOffset": .int(t.accumulatorOffset), "lanesOffset": .int(t.lanesOffset),
+      "storeStrip": .fragment(try BinaryConvEmitter.part("kernels/binary_conv_lut512_store.c")),
     ]) { $1 }
     values.merge(
       accumulators(nibbleBytes: k.nibbleBytes, strip: t.strip, tableWidth: t.tableWidth,
@@ -81,6 +82,7 @@ enum QuadLookupEmitter {
   {
     let outputs = QuadLookupTiles.outputs
     func name(_ r: Int, _ v: Int) -> String { "s\(r)_\(v)" }
+    func at(_ base: String, _ offset: Int) -> String { offset == 0 ? base : "\(base) + \(offset)" }
     var names: [String] = []
     var zero = "", load = "", save = "", pairs = "", singles = ""
     let indent = "            "
@@ -88,8 +90,8 @@ enum QuadLookupEmitter {
       for v in 0..<vectors {
         names.append(name(r, v))
         zero += "        \(name(r, v)) = _mm512_setzero_ps();\n"
-        load += "        \(name(r, v)) = _mm512_load_ps(acc + \(r * strip + 16 * v));\n"
-        save += "    _mm512_store_ps(acc + \(r * strip + 16 * v), \(name(r, v)));\n"
+        load += "        \(name(r, v)) = _mm512_load_ps(\(at("acc", r * strip + 16 * v)));\n"
+        save += "    _mm512_store_ps(\(at("acc", r * strip + 16 * v)), \(name(r, v)));\n"
       }
       pairs += indent + "{\n"
       pairs += indent + "    const unsigned byte = wj[\(r * nibbleBytes)];\n"
@@ -100,9 +102,9 @@ enum QuadLookupEmitter {
         indent + "    const float *e0 = u0 + (wj[\(r * nibbleBytes)] >> shift & 15u) * \(tableWidth);\n"
       for v in 0..<vectors {
         let s = name(r, v)
-        pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(e0 + \(16 * v)));\n"
-        pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(e1 + \(16 * v)));\n"
-        singles += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(e0 + \(16 * v)));\n"
+        pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e0", 16 * v))));\n"
+        pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e1", 16 * v))));\n"
+        singles += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e0", 16 * v))));\n"
       }
       pairs += indent + "}\n"
       singles += indent + "}\n"

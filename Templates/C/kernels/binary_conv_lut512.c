@@ -152,8 +152,10 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 {{end}}
             }
         }
+        {{storeStrip}}
+    }
     {{else}}
-    for (int by = 0; by < {{rows}}; ++by) {
+    {{for $by in rows}}
         for (int xs = 0; xs < {{positions}}; xs += {{strip}}) {
             const int width = {{positions}} - xs < {{strip}} ? {{positions}} - xs : {{strip}};
             {{for $i in kernelH}}
@@ -173,34 +175,9 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                     }
                 {{end}}
             {{end}}
-    {{end}}
-            {{if gaps}}
-            /* Store the positions that are pixels: row by row, up to the output width. */
-            for (int p = xs; p < xs + width;) {
-                const int oy = p / {{planeWidth}}, ox = p % {{planeWidth}};
-                const int end = (oy + 1) * {{planeWidth}}, next = end < xs + width ? end : xs + width;
-                if (ox < {{outWidth}}) {
-                    const int n = (next - p < {{outWidth}} - ox ? next - p : {{outWidth}} - ox);
-                    const int p0 = oy * {{outWidth}} + ox;
-                    for (int o = 0; o < {{outChannels}}; ++o) {
-                        {{fn}}_store({{if bypass}}x, {{end}}acc + (size_t)o * {{strip}} + (p - xs), o,
-                            {{if bypass}}p0, {{end}}n, y + (size_t)o * {{outPixels}} + p0{{if producesSums}},
-                            lanes + o * {{2 * lanes}}{{end}});
-                    }
-                }
-                p = next;
-            }
-            {{else}}
-            const int p0 = {{if rows > 1}}by * {{positions}} + {{end}}xs;
-            for (int o = 0; o < {{outChannels}}; ++o) {
-                {{fn}}_store({{if bypass}}x, {{end}}acc + (size_t)o * {{strip}}, o,
-                    {{if bypass}}p0, {{end}}width, y + (size_t)o * {{outPixels}} + p0{{if producesSums}},
-                    lanes + o * {{2 * lanes}}{{end}});
-            }
-            {{end}}
+            {{storeStrip}}
         }
-    {{if !reuse}}
-    }
+    {{end}}
     {{end}}
     {{if producesSums}}
     for (int o = 0; o < {{outChannels}}; ++o) {

@@ -2,7 +2,7 @@
  * {{if bypass}}the bypass, {{end}}the epilogue{{if producesSums}}, and, for the next DAB, the channel's running sums{{end}}.
  * One pass per step, each a plain loop over the pixels, so the compiler vectorises them. */
 static void {{fn}}_store({{if bypass}}const float *restrict x, {{end}}const float *restrict acc, int o,
-{{fnIndent}}{{if bypass}}int p0, {{end}}int n, float *restrict out{{if producesSums}}, float *restrict lanes{{end}})
+        {{if bypass}}int p0, {{end}}int n, float *restrict out{{if producesSums}}, float *restrict lanes{{end}})
 {
     {{enum}}
     const float m = {{multiplier}}[o], a = {{offset}}[o];
