@@ -328,30 +328,49 @@ static void upernet_depth_small_kahan_signs(float *sum, float *carry, const floa
 #endif
 
 /* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding
- * 0x0, dilation 1x1, groups 1 */
-static void upernet_depth_small_k0_backbone_downsample_layers_0_0(const float *x, float *y)
+ * 0x0, dilation 1x1, groups 1 An output row at a time: the input values each kernel tap reads for
+ * the row are gathered once (zero outside the input), then every output channel adds tap after tap
+ * over the row, in the order c, i, j, in loops the compiler vectorises; the bias last. */
+static void upernet_depth_small_k0_backbone_downsample_layers_0_0(const float *input,
+        float *output, unsigned char *scratch)
 {
-    enum { OUT_CHANNELS = 16, OUT_HEIGHT = 16, OUT_WIDTH = 24, IN_PIXELS = 6144, IN_WIDTH = 96,
+    enum { OUT_HEIGHT = 16, IN_PIXELS = 6144, OUT_WIDTH = 24, IN_HEIGHT = 64, IN_WIDTH = 96,
           OUT_PIXELS = 384 };
-    for (int o = 0; o < OUT_CHANNELS; ++o) {
-        const float *w = upernet_depth_small_k0_weight + o * 48;
-        const float *group = x;
-        for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
-            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                float acc = 0.0f;
-                for (int c = 0; c < 3; ++c) {
-                    const float *plane = group + c * IN_PIXELS;
-                    for (int i = 0; i < 4; ++i) {
-                        for (int j = 0; j < 4; ++j) {
-                            acc += w[c * 16 + i * 4 + j] * plane[(oy * 4 + i) * IN_WIDTH + ox * 4
-                                    + j];
-                        }
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    float *restrict gathered = (float *)(void *)scratch; /* [channel][i][j][32] */
+    for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+        for (int c = 0; c < 3; ++c) {
+            const float *plane = x + c * IN_PIXELS;
+            for (int i = 0; i < 4; ++i) {
+                const int iy = oy * 4 + i;
+                for (int j = 0; j < 4; ++j) {
+                    float *dst = gathered + c * 512 + i * 128 + j * 32;
+                    for (int ox = 0; ox < 32; ++ox) {
+                        const int ix = ox * 4 + j;
+                        const int inside = ox < OUT_WIDTH && iy >= 0 && iy < IN_HEIGHT && ix >= 0
+                                && ix < IN_WIDTH;
+                        dst[ox] = inside ? plane[iy * IN_WIDTH + ix] : 0.0f;
                     }
                 }
-                float v = acc + upernet_depth_small_k0_bias[o];
+            }
+        }
+        for (int oo = 0; oo < 16; ++oo) {
+            const float *w = upernet_depth_small_k0_weight + oo * 48;
+            float acc[32];
+            for (int ox = 0; ox < 32; ++ox) acc[ox] = 0.0f;
+            for (int k = 0; k < 48; ++k) {
+                const float weight = w[k];
+                const float *src = gathered + k * 32;
+                for (int ox = 0; ox < 32; ++ox) acc[ox] += weight * src[ox];
+            }
+            float *out = y + oo * OUT_PIXELS + oy * OUT_WIDTH;
+            for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                float v = acc[ox] + upernet_depth_small_k0_bias[oo];
                 /* backbone.downsample_layers.0.1 */
-                v = v * upernet_depth_small_k0_n2_scale[o] + upernet_depth_small_k0_n2_shift[o];
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                v = v * upernet_depth_small_k0_n2_scale[oo] + upernet_depth_small_k0_n2_shift[oo];
+                out[ox] = v;
             }
         }
     }
@@ -15675,23 +15694,30 @@ static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsign
 #endif
 
 /* out_conv2.2: Conv2d 1x32x64x96 -> 1x1x64x96, kernel 1x1, stride 1x1, padding 0x0, dilation 1x1,
- * groups 1 */
-static void upernet_depth_small_k53_out_conv2_2(const float *x, float *y)
+ * groups 1 An output row at a time: the input values each kernel tap reads for the row are the
+ * input rows as they are, then every output channel adds tap after tap over the row, in the order
+ * c, i, j, in loops the compiler vectorises; the bias last. */
+static void upernet_depth_small_k53_out_conv2_2(const float *input, float *output)
 {
-    enum { OUT_HEIGHT = 64, OUT_WIDTH = 96, IN_PIXELS = 6144, IN_WIDTH = 96, OUT_PIXELS = 6144 };
-    const float *w = upernet_depth_small_k53_weight;
-    const float *group = x;
+    enum { OUT_HEIGHT = 64, IN_PIXELS = 6144, IN_WIDTH = 96, OUT_PIXELS = 6144, OUT_WIDTH = 96 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
     for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
+        const float *w = upernet_depth_small_k53_weight;
+        float acc[96];
+        for (int ox = 0; ox < 96; ++ox) acc[ox] = 0.0f;
+        for (int k = 0; k < 32; ++k) {
+            const float weight = w[k];
+            const float *src = x + oy * IN_WIDTH + k * IN_PIXELS;
+            for (int ox = 0; ox < 96; ++ox) acc[ox] += weight * src[ox];
+        }
+        float *out = y + oy * OUT_WIDTH;
         for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-            float acc = 0.0f;
-            for (int c = 0; c < 32; ++c) {
-                const float *plane = group + c * IN_PIXELS;
-                acc += w[c] * plane[oy * IN_WIDTH + ox];
-            }
-            float v = acc + upernet_depth_small_k53_bias[0];
+            float v = acc[ox] + upernet_depth_small_k53_bias[0];
             v = 1.0f / (1.0f + expf(-v)); /* out_conv2/3 */
             v = v * 10.0f; /* max_depth */
-            y[oy * OUT_WIDTH + ox] = v;
+            out[ox] = v;
         }
     }
 }
@@ -15701,7 +15727,7 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     unsigned char *ws = (unsigned char *)workspace;
     if (input == NULL || output == NULL || workspace == NULL) return 1;
     if ((uintptr_t)workspace % UPERNET_DEPTH_SMALL_WORKSPACE_ALIGN != 0) return 2;
-    upernet_depth_small_k0_backbone_downsample_layers_0_0(input, (float *)(void *)ws);
+    upernet_depth_small_k0_backbone_downsample_layers_0_0(input, (float *)(void *)ws, ws + 24576);
     UPERNET_DEPTH_SMALL_TRACE_NODE(0, "backbone.downsample_layers.0.0", (float *)(void *)ws, 6144);
     upernet_depth_small_k1_backbone_stages_0_0_dwconv((float *)(void *)ws,
             (float *)(void *)(ws + 228480), ws + 24576);
