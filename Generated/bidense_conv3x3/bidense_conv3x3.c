@@ -63,41 +63,49 @@ static void bidense_conv3x3_kahan_step(__m512 *sum, __m512 *carry, __m512 d, __m
     *carry = _mm512_mask_mov_ps(*carry, m, _mm512_sub_ps(_mm512_sub_ps(next, *sum), term));
     *sum = _mm512_mask_mov_ps(*sum, m, next);
 }
+
+/* The AVX-512 lanes, sixteen a register; the last partial step masked, its values in the lanes
+ * they fall on rather than all in lane 0. With `signs`, the DAB's second pass in the same read:
+ * the signs of v - shift as int8 +1/-1 (sign(0) = +1; NaN gives -1, as v >= shift is false). */
+static void bidense_conv3x3_kahan_wide(float *sum, float *carry, const float *v, int n, float shift,
+                                  int absolute, int8_t *signs)
+{
+    const __m512 by = _mm512_set1_ps(shift);
+    const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(absolute ? 0x7fffffff : -1));
+    const __m128i plus = _mm_set1_epi8(1), minus = _mm_set1_epi8(-1);
+    __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
+    __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
+    for (int p = 0; p < n; p += 32) {
+        /* Plain loads but for the last step: a masked load cannot take its data from a store
+         * still in flight, and the values were often stored just before. */
+        const int rest = n - p;
+        const __mmask16 m0 = bidense_conv3x3_mask16(rest), m1 = bidense_conv3x3_mask16(rest - 16);
+        const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0, v + p);
+        const __m512 x1 =
+            rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
+        if (signs) {
+            const __mmask16 plus0 = _mm512_cmp_ps_mask(x0, by, _CMP_GE_OQ);
+            const __mmask16 plus1 = _mm512_cmp_ps_mask(x1, by, _CMP_GE_OQ);
+            _mm_mask_storeu_epi8(signs + p, m0, _mm_mask_blend_epi8(plus0, minus, plus));
+            _mm_mask_storeu_epi8(signs + p + 16, m1, _mm_mask_blend_epi8(plus1, minus, plus));
+        }
+        bidense_conv3x3_kahan_step(&s0, &c0, _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude), m0);
+        bidense_conv3x3_kahan_step(&s1, &c1, _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude), m1);
+    }
+    _mm512_storeu_ps(sum, s0);
+    _mm512_storeu_ps(sum + 16, s1);
+    _mm512_storeu_ps(carry, c0);
+    _mm512_storeu_ps(carry + 16, c1);
+}
 #endif
 static void bidense_conv3x3_kahan_add(float *sum, float *carry, const float *v, int n, float shift,
                                       int absolute)
 {
+#if defined(BIDENSE_CONV3X3_AVX512)
+    bidense_conv3x3_kahan_wide(sum, carry, v, n, shift, absolute, NULL);
+#else
     const int whole = n - n % 32;
     int p = 0;
-#if defined(BIDENSE_CONV3X3_AVX512)
-    /* The same lanes in registers, sixteen a register; the last partial step masked, its
-     * values in the lanes they fall on rather than all in lane 0. */
-    {
-        const __m512 by = _mm512_set1_ps(shift);
-        const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(absolute ? 0x7fffffff : -1));
-        __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
-        __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
-        for (; p < n; p += 32) {
-            /* Plain loads but for the last step: a masked load cannot take its data from a
-             * store still in flight, and the values were often stored just before. */
-            const int rest = n - p;
-            const __mmask16 m0 = bidense_conv3x3_mask16(rest), m1 = bidense_conv3x3_mask16(
-                    rest - 16);
-            const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0,
-                    v + p);
-            const __m512 x1 =
-                rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
-            const __m512 d0 = _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude);
-            const __m512 d1 = _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude);
-            bidense_conv3x3_kahan_step(&s0, &c0, d0, m0);
-            bidense_conv3x3_kahan_step(&s1, &c1, d1, m1);
-        }
-        _mm512_storeu_ps(sum, s0);
-        _mm512_storeu_ps(sum + 16, s1);
-        _mm512_storeu_ps(carry, c0);
-        _mm512_storeu_ps(carry + 16, c1);
-    }
-#endif
     for (; p < whole; p += 32) {
         for (int k = 0; k < 32; ++k) {
             const float d = v[p + k] - shift;
@@ -114,6 +122,7 @@ static void bidense_conv3x3_kahan_add(float *sum, float *carry, const float *v, 
         carry[0] = (next - sum[0]) - term;
         sum[0] = next;
     }
+#endif
 }
 
 /* The lanes added up, compensated again. */
@@ -147,36 +156,6 @@ static float bidense_conv3x3_compensated_sum(const float *v, int n, float shift,
     bidense_conv3x3_kahan_add(sum, carry, v, n, shift, absolute);
     return bidense_conv3x3_kahan_total(sum, carry);
 }
-#if defined(BIDENSE_CONV3X3_AVX512)
-/* The DAB's second pass in one read: the compensated sum of |v - tau| into the lanes, and the
- * signs of v - tau as int8 +1/-1 (sign(0) = +1; NaN gives -1, as v >= tau is false). */
-static void bidense_conv3x3_kahan_signs(float *sum, float *carry, const float *v, int n, float tau,
-                                   int8_t *signs)
-{
-    const __m512 by = _mm512_set1_ps(tau);
-    const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
-    const __m128i plus = _mm_set1_epi8(1), minus = _mm_set1_epi8(-1);
-    __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
-    __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
-    for (int p = 0; p < n; p += 32) {
-        const int rest = n - p;
-        const __mmask16 m0 = bidense_conv3x3_mask16(rest), m1 = bidense_conv3x3_mask16(rest - 16);
-        const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0, v + p);
-        const __m512 x1 =
-            rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
-        const __mmask16 plus0 = _mm512_cmp_ps_mask(x0, by, _CMP_GE_OQ);
-        const __mmask16 plus1 = _mm512_cmp_ps_mask(x1, by, _CMP_GE_OQ);
-        _mm_mask_storeu_epi8(signs + p, m0, _mm_mask_blend_epi8(plus0, minus, plus));
-        _mm_mask_storeu_epi8(signs + p + 16, m1, _mm_mask_blend_epi8(plus1, minus, plus));
-        bidense_conv3x3_kahan_step(&s0, &c0, _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude), m0);
-        bidense_conv3x3_kahan_step(&s1, &c1, _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude), m1);
-    }
-    _mm512_storeu_ps(sum, s0);
-    _mm512_storeu_ps(sum + 16, s1);
-    _mm512_storeu_ps(carry, c0);
-    _mm512_storeu_ps(carry + 16, c1);
-}
-#endif
 
 /* conv: BiDenseConv2d 1x16x24x32 -> 1x40x24x32, kernel 3x3, stride 1x1, padding 1x1, dilation 1x1,
  * groups 1, bypass Dense, exact: the DAB scale is per input channel, so it stays inside the channel
@@ -249,7 +228,7 @@ static void bidense_conv3x3_k0_conv_dab(const float *x, int8_t *out, float *scal
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            bidense_conv3x3_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            bidense_conv3x3_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = bidense_conv3x3_kahan_total(sum, carry) / 768.0f - 1.0f;
@@ -505,6 +484,15 @@ static void bidense_conv3x3_k0_conv_block(const float *table, int o, int tap, in
     _mm512_store_ps(acc + 5744, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 816 floats apart. */
+static void bidense_conv3x3_k0_conv_outputs(const float *table, int tap, int q0, int nq, int first,
+        float *acc)
+{
+    for (int o = 0; o < 40; o += 8) {
+        bidense_conv3x3_k0_conv_block(table, o, tap, q0, nq, first, acc + (size_t)o * 816);
+    }
+}
+
 static void bidense_conv3x3_k0_conv(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -525,11 +513,8 @@ static void bidense_conv3x3_k0_conv(const float *x, float *y, unsigned char *scr
                     const int row = i * 34
                         + (xs + x0);
                     bidense_conv3x3_k0_conv_tables(signs, scale, row, q0, nq, table);
-                    for (int o = 0; o < 40; o += 8) {
-                        bidense_conv3x3_k0_conv_block(table, o, i * 3, q0, nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 816 + x0);
-                    }
+                    bidense_conv3x3_k0_conv_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -579,7 +564,7 @@ static void bidense_conv3x3_k0_conv_dab(const float *x, int8_t *out, float *scal
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            bidense_conv3x3_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            bidense_conv3x3_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = bidense_conv3x3_kahan_total(sum, carry) / 768.0f - 1.0f;

@@ -208,41 +208,53 @@ static void upernet_depth_small_kahan_step(__m512 *sum, __m512 *carry, __m512 d,
     *carry = _mm512_mask_mov_ps(*carry, m, _mm512_sub_ps(_mm512_sub_ps(next, *sum), term));
     *sum = _mm512_mask_mov_ps(*sum, m, next);
 }
+
+/* The AVX-512 lanes, sixteen a register; the last partial step masked, its values in the lanes
+ * they fall on rather than all in lane 0. With `signs`, the DAB's second pass in the same read:
+ * the signs of v - shift as int8 +1/-1 (sign(0) = +1; NaN gives -1, as v >= shift is false). */
+static void upernet_depth_small_kahan_wide(float *sum, float *carry, const float *v, int n,
+        float shift,
+                                  int absolute, int8_t *signs)
+{
+    const __m512 by = _mm512_set1_ps(shift);
+    const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(absolute ? 0x7fffffff : -1));
+    const __m128i plus = _mm_set1_epi8(1), minus = _mm_set1_epi8(-1);
+    __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
+    __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
+    for (int p = 0; p < n; p += 32) {
+        /* Plain loads but for the last step: a masked load cannot take its data from a store
+         * still in flight, and the values were often stored just before. */
+        const int rest = n - p;
+        const __mmask16 m0 = upernet_depth_small_mask16(rest), m1 = upernet_depth_small_mask16(
+                rest - 16);
+        const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0, v + p);
+        const __m512 x1 =
+            rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
+        if (signs) {
+            const __mmask16 plus0 = _mm512_cmp_ps_mask(x0, by, _CMP_GE_OQ);
+            const __mmask16 plus1 = _mm512_cmp_ps_mask(x1, by, _CMP_GE_OQ);
+            _mm_mask_storeu_epi8(signs + p, m0, _mm_mask_blend_epi8(plus0, minus, plus));
+            _mm_mask_storeu_epi8(signs + p + 16, m1, _mm_mask_blend_epi8(plus1, minus, plus));
+        }
+        upernet_depth_small_kahan_step(&s0, &c0, _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude),
+                                       m0);
+        upernet_depth_small_kahan_step(&s1, &c1, _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude),
+                                       m1);
+    }
+    _mm512_storeu_ps(sum, s0);
+    _mm512_storeu_ps(sum + 16, s1);
+    _mm512_storeu_ps(carry, c0);
+    _mm512_storeu_ps(carry + 16, c1);
+}
 #endif
 static void upernet_depth_small_kahan_add(float *sum, float *carry, const float *v, int n,
         float shift, int absolute)
 {
+#if defined(UPERNET_DEPTH_SMALL_AVX512)
+    upernet_depth_small_kahan_wide(sum, carry, v, n, shift, absolute, NULL);
+#else
     const int whole = n - n % 32;
     int p = 0;
-#if defined(UPERNET_DEPTH_SMALL_AVX512)
-    /* The same lanes in registers, sixteen a register; the last partial step masked, its
-     * values in the lanes they fall on rather than all in lane 0. */
-    {
-        const __m512 by = _mm512_set1_ps(shift);
-        const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(absolute ? 0x7fffffff : -1));
-        __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
-        __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
-        for (; p < n; p += 32) {
-            /* Plain loads but for the last step: a masked load cannot take its data from a
-             * store still in flight, and the values were often stored just before. */
-            const int rest = n - p;
-            const __mmask16 m0 = upernet_depth_small_mask16(rest), m1 = upernet_depth_small_mask16(
-                    rest - 16);
-            const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0,
-                    v + p);
-            const __m512 x1 =
-                rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
-            const __m512 d0 = _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude);
-            const __m512 d1 = _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude);
-            upernet_depth_small_kahan_step(&s0, &c0, d0, m0);
-            upernet_depth_small_kahan_step(&s1, &c1, d1, m1);
-        }
-        _mm512_storeu_ps(sum, s0);
-        _mm512_storeu_ps(sum + 16, s1);
-        _mm512_storeu_ps(carry, c0);
-        _mm512_storeu_ps(carry + 16, c1);
-    }
-#endif
     for (; p < whole; p += 32) {
         for (int k = 0; k < 32; ++k) {
             const float d = v[p + k] - shift;
@@ -259,6 +271,7 @@ static void upernet_depth_small_kahan_add(float *sum, float *carry, const float 
         carry[0] = (next - sum[0]) - term;
         sum[0] = next;
     }
+#endif
 }
 
 /* The lanes added up, compensated again. */
@@ -292,40 +305,6 @@ static float upernet_depth_small_compensated_sum(const float *v, int n, float sh
     upernet_depth_small_kahan_add(sum, carry, v, n, shift, absolute);
     return upernet_depth_small_kahan_total(sum, carry);
 }
-#if defined(UPERNET_DEPTH_SMALL_AVX512)
-/* The DAB's second pass in one read: the compensated sum of |v - tau| into the lanes, and the
- * signs of v - tau as int8 +1/-1 (sign(0) = +1; NaN gives -1, as v >= tau is false). */
-static void upernet_depth_small_kahan_signs(float *sum, float *carry, const float *v, int n,
-        float tau,
-                                   int8_t *signs)
-{
-    const __m512 by = _mm512_set1_ps(tau);
-    const __m512 magnitude = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
-    const __m128i plus = _mm_set1_epi8(1), minus = _mm_set1_epi8(-1);
-    __m512 s0 = _mm512_loadu_ps(sum), s1 = _mm512_loadu_ps(sum + 16);
-    __m512 c0 = _mm512_loadu_ps(carry), c1 = _mm512_loadu_ps(carry + 16);
-    for (int p = 0; p < n; p += 32) {
-        const int rest = n - p;
-        const __mmask16 m0 = upernet_depth_small_mask16(rest), m1 = upernet_depth_small_mask16(
-                rest - 16);
-        const __m512 x0 = rest >= 32 ? _mm512_loadu_ps(v + p) : _mm512_maskz_loadu_ps(m0, v + p);
-        const __m512 x1 =
-            rest >= 32 ? _mm512_loadu_ps(v + p + 16) : _mm512_maskz_loadu_ps(m1, v + p + 16);
-        const __mmask16 plus0 = _mm512_cmp_ps_mask(x0, by, _CMP_GE_OQ);
-        const __mmask16 plus1 = _mm512_cmp_ps_mask(x1, by, _CMP_GE_OQ);
-        _mm_mask_storeu_epi8(signs + p, m0, _mm_mask_blend_epi8(plus0, minus, plus));
-        _mm_mask_storeu_epi8(signs + p + 16, m1, _mm_mask_blend_epi8(plus1, minus, plus));
-        upernet_depth_small_kahan_step(&s0, &c0, _mm512_and_ps(_mm512_sub_ps(x0, by), magnitude),
-                                       m0);
-        upernet_depth_small_kahan_step(&s1, &c1, _mm512_and_ps(_mm512_sub_ps(x1, by), magnitude),
-                                       m1);
-    }
-    _mm512_storeu_ps(sum, s0);
-    _mm512_storeu_ps(sum + 16, s1);
-    _mm512_storeu_ps(carry, c0);
-    _mm512_storeu_ps(carry + 16, c1);
-}
-#endif
 
 /* backbone.downsample_layers.0.0: Conv2d 1x3x64x96 -> 1x16x16x24, kernel 4x4, stride 4x4, padding
  * 0x0, dilation 1x1, groups 1 An output row at a time: the input values each kernel tap reads for
@@ -414,7 +393,7 @@ static void upernet_depth_small_k1_backbone_stages_0_0_dwconv_dab(const float *x
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -605,7 +584,7 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -819,6 +798,16 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_block(const float
     _mm512_store_ps(acc + 2704, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 384 floats apart. */
+static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 64; o += 8) {
+        upernet_depth_small_k2_backbone_stages_0_0_pwconv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 384);
+    }
+}
+
 static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -847,12 +836,8 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1(const float *x, f
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 64; o += 8) {
-                            upernet_depth_small_k2_backbone_stages_0_0_pwconv1_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 384 + x0);
-                        }
+                        upernet_depth_small_k2_backbone_stages_0_0_pwconv1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -894,7 +879,7 @@ static void upernet_depth_small_k2_backbone_stages_0_0_pwconv1_dab(const float *
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k2_dab[c] * spread);
@@ -1116,7 +1101,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -1330,6 +1315,16 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_block(const float
     _mm512_store_ps(acc + 2704, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 384 floats apart. */
+static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k3_backbone_stages_0_0_pwconv2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 384);
+    }
+}
+
 static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -1358,12 +1353,8 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 16; o += 8) {
-                            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 384 + x0);
-                        }
+                        upernet_depth_small_k3_backbone_stages_0_0_pwconv2_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -1405,7 +1396,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k3_dab[c] * spread);
@@ -1636,7 +1627,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(const f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -1853,6 +1844,16 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_block(const
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k4_backbone_downsample_layers_1_conv_block(table, o, tap, q0, nq,
+                first, acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -1879,12 +1880,9 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv(const float
                                 + (xs + x0) * 2 + tj;
                             upernet_depth_small_k4_backbone_downsample_layers_1_conv_tables(signs,
                                     scale, row, q0, nq, table);
-                            for (int o = 0; o < 32; o += 8) {
-                                upernet_depth_small_k4_backbone_downsample_layers_1_conv_block(
-                                        table, o, i * 2 + tj, q0, nq,
-                                    i + tj == 0 && q0 == 0,
-                                    acc + (size_t)o * 32 + x0);
-                            }
+                            upernet_depth_small_k4_backbone_downsample_layers_1_conv_outputs(table,
+                                    i * 2 + tj, q0, nq,
+                                i + tj == 0 && q0 == 0, acc + x0);
                         }
                     }
                 }
@@ -1934,7 +1932,7 @@ static void upernet_depth_small_k4_backbone_downsample_layers_1_conv_dab(const f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -2135,7 +2133,7 @@ static void upernet_depth_small_k5_backbone_stages_1_0_dwconv_dab(const float *x
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -2326,7 +2324,7 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -2540,6 +2538,16 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_block(const float
     _mm512_store_ps(acc + 688, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 96 floats apart. */
+static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 128; o += 8) {
+        upernet_depth_small_k6_backbone_stages_1_0_pwconv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 96);
+    }
+}
+
 static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -2568,12 +2576,8 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1(const float *x, f
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 128; o += 8) {
-                            upernet_depth_small_k6_backbone_stages_1_0_pwconv1_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 96 + x0);
-                        }
+                        upernet_depth_small_k6_backbone_stages_1_0_pwconv1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -2615,7 +2619,7 @@ static void upernet_depth_small_k6_backbone_stages_1_0_pwconv1_dab(const float *
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k6_dab[c] * spread);
@@ -2837,7 +2841,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -3051,6 +3055,16 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_block(const float
     _mm512_store_ps(acc + 688, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 96 floats apart. */
+static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k7_backbone_stages_1_0_pwconv2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 96);
+    }
+}
+
 static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -3079,12 +3093,8 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 32; o += 8) {
-                            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 96 + x0);
-                        }
+                        upernet_depth_small_k7_backbone_stages_1_0_pwconv2_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -3126,7 +3136,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k7_dab[c] * spread);
@@ -3357,7 +3367,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(const f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -3574,6 +3584,16 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_block(const
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 64; o += 8) {
+        upernet_depth_small_k8_backbone_downsample_layers_2_conv_block(table, o, tap, q0, nq,
+                first, acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -3600,12 +3620,9 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv(const float
                                 + (xs + x0) * 2 + tj;
                             upernet_depth_small_k8_backbone_downsample_layers_2_conv_tables(signs,
                                     scale, row, q0, nq, table);
-                            for (int o = 0; o < 64; o += 8) {
-                                upernet_depth_small_k8_backbone_downsample_layers_2_conv_block(
-                                        table, o, i * 2 + tj, q0, nq,
-                                    i + tj == 0 && q0 == 0,
-                                    acc + (size_t)o * 32 + x0);
-                            }
+                            upernet_depth_small_k8_backbone_downsample_layers_2_conv_outputs(table,
+                                    i * 2 + tj, q0, nq,
+                                i + tj == 0 && q0 == 0, acc + x0);
                         }
                     }
                 }
@@ -3655,7 +3672,7 @@ static void upernet_depth_small_k8_backbone_downsample_layers_2_conv_dab(const f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -3856,7 +3873,7 @@ static void upernet_depth_small_k9_backbone_stages_2_0_dwconv_dab(const float *x
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -4048,7 +4065,7 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -4262,6 +4279,16 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 256; o += 8) {
+        upernet_depth_small_k10_backbone_stages_2_0_pwconv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -4290,12 +4317,9 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 256; o += 8) {
-                            upernet_depth_small_k10_backbone_stages_2_0_pwconv1_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k10_backbone_stages_2_0_pwconv1_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -4340,7 +4364,7 @@ static void upernet_depth_small_k10_backbone_stages_2_0_pwconv1_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k10_dab[c] * spread);
@@ -4561,7 +4585,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -4775,6 +4799,16 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 64; o += 8) {
+        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -4803,12 +4837,9 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 64; o += 8) {
-                            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -4853,7 +4884,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k11_dab[c] * spread);
@@ -5043,7 +5074,7 @@ static void upernet_depth_small_k12_backbone_stages_2_1_dwconv_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -5235,7 +5266,7 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -5449,6 +5480,16 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 256; o += 8) {
+        upernet_depth_small_k13_backbone_stages_2_1_pwconv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -5477,12 +5518,9 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 256; o += 8) {
-                            upernet_depth_small_k13_backbone_stages_2_1_pwconv1_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k13_backbone_stages_2_1_pwconv1_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -5527,7 +5565,7 @@ static void upernet_depth_small_k13_backbone_stages_2_1_pwconv1_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k13_dab[c] * spread);
@@ -5748,7 +5786,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -5962,6 +6000,16 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 64; o += 8) {
+        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -5990,12 +6038,9 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 64; o += 8) {
-                            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -6040,7 +6085,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k14_dab[c] * spread);
@@ -6267,7 +6312,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(const 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -6484,6 +6529,16 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_block(cons
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 128; o += 8) {
+        upernet_depth_small_k15_backbone_downsample_layers_3_conv_block(table, o, tap, q0, nq,
+                first, acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -6510,12 +6565,9 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv(const floa
                                 + (xs + x0) * 2 + tj;
                             upernet_depth_small_k15_backbone_downsample_layers_3_conv_tables(signs,
                                     scale, row, q0, nq, table);
-                            for (int o = 0; o < 128; o += 8) {
-                                upernet_depth_small_k15_backbone_downsample_layers_3_conv_block(
-                                        table, o, i * 2 + tj, q0, nq,
-                                    i + tj == 0 && q0 == 0,
-                                    acc + (size_t)o * 32 + x0);
-                            }
+                            upernet_depth_small_k15_backbone_downsample_layers_3_conv_outputs(
+                                    table, i * 2 + tj, q0, nq,
+                                i + tj == 0 && q0 == 0, acc + x0);
                         }
                     }
                 }
@@ -6565,7 +6617,7 @@ static void upernet_depth_small_k15_backbone_downsample_layers_3_conv_dab(const 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -6768,7 +6820,7 @@ static void upernet_depth_small_k16_backbone_stages_3_0_dwconv_dab(const float *
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -6960,7 +7012,7 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -7174,6 +7226,16 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 512; o += 8) {
+        upernet_depth_small_k17_backbone_stages_3_0_pwconv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -7202,12 +7264,9 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 512; o += 8) {
-                            upernet_depth_small_k17_backbone_stages_3_0_pwconv1_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k17_backbone_stages_3_0_pwconv1_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -7252,7 +7311,7 @@ static void upernet_depth_small_k17_backbone_stages_3_0_pwconv1_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k17_dab[c] * spread);
@@ -7469,7 +7528,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -7683,6 +7742,16 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_block(const floa
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_outputs(const float *table,
+        int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 128; o += 8) {
+        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -7707,12 +7776,9 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 128; o += 8) {
-                            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_block(table, o, 0,
-                                    q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_outputs(table, 0, q0,
+                                nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -7752,7 +7818,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float 
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k18_dab[c] * spread);
@@ -7981,7 +8047,7 @@ static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *o
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, 1, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, 1, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 1.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k20_dab[c] * spread);
@@ -8189,6 +8255,16 @@ static void upernet_depth_small_k20_PPN_stages_0_1_block(const float *table, int
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k20_PPN_stages_0_1_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k20_PPN_stages_0_1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -8211,11 +8287,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 32; o += 8) {
-                            upernet_depth_small_k20_PPN_stages_0_1_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k20_PPN_stages_0_1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -8253,7 +8326,7 @@ static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *o
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, 1, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, 1, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 1.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k20_dab[c] * spread);
@@ -8510,7 +8583,7 @@ static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *o
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 4.0f - 1.0f;
@@ -8724,6 +8797,16 @@ static void upernet_depth_small_k23_PPN_stages_1_1_block(const float *table, int
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k23_PPN_stages_1_1_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k23_PPN_stages_1_1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -8746,11 +8829,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 32; o += 8) {
-                            upernet_depth_small_k23_PPN_stages_1_1_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k23_PPN_stages_1_1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -8788,7 +8868,7 @@ static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *o
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 4.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k23_dab[c] * spread);
@@ -9053,7 +9133,7 @@ static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *o
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 16.0f - 1.0f;
@@ -9267,6 +9347,16 @@ static void upernet_depth_small_k26_PPN_stages_2_1_block(const float *table, int
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k26_PPN_stages_2_1_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k26_PPN_stages_2_1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -9289,11 +9379,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 32; o += 8) {
-                            upernet_depth_small_k26_PPN_stages_2_1_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k26_PPN_stages_2_1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -9331,7 +9418,7 @@ static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *o
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 16.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k26_dab[c] * spread);
@@ -9596,7 +9683,7 @@ static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *o
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 36.0f - 1.0f;
@@ -9810,6 +9897,16 @@ static void upernet_depth_small_k29_PPN_stages_3_1_block(const float *table, int
     _mm512_store_ps(acc + 464, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 64 floats apart. */
+static void upernet_depth_small_k29_PPN_stages_3_1_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k29_PPN_stages_3_1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 64);
+    }
+}
+
 static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -9832,11 +9929,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 32; o += 8) {
-                            upernet_depth_small_k29_PPN_stages_3_1_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 64 + x0);
-                        }
+                        upernet_depth_small_k29_PPN_stages_3_1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -9874,7 +9968,7 @@ static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *o
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 36.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k29_dab[c] * spread);
@@ -10167,7 +10261,7 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -10381,6 +10475,16 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_block(const float *table, i
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k32_PPN_bottleneck_0_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 128; o += 8) {
+        upernet_depth_small_k32_PPN_bottleneck_0_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -10408,12 +10512,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
                             + (xs + x0) + tj;
                         upernet_depth_small_k32_PPN_bottleneck_0_tables(signs, scale, row, q0, nq,
                                 table);
-                        for (int o = 0; o < 128; o += 8) {
-                            upernet_depth_small_k32_PPN_bottleneck_0_block(table, o, i * 3 + tj,
-                                    q0, nq,
-                                i + tj == 0 && q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k32_PPN_bottleneck_0_outputs(table, i * 3 + tj, q0, nq,
+                            i + tj == 0 && q0 == 0, acc + x0);
                     }
                 }
             }
@@ -10472,7 +10572,7 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t 
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -10704,7 +10804,7 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *ou
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -10918,6 +11018,16 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_block(const float *table, int 
     _mm512_store_ps(acc + 688, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 96 floats apart. */
+static void upernet_depth_small_k33_FPN_conv1x1_0_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k33_FPN_conv1x1_0_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 96);
+    }
+}
+
 static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -10940,11 +11050,8 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 16; o += 8) {
-                            upernet_depth_small_k33_FPN_conv1x1_0_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 96 + x0);
-                        }
+                        upernet_depth_small_k33_FPN_conv1x1_0_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -10980,7 +11087,7 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *ou
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k33_dab[c] * spread);
@@ -11188,7 +11295,7 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *ou
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -11402,6 +11509,16 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_block(const float *table, int 
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k34_FPN_conv1x1_1_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k34_FPN_conv1x1_1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -11424,11 +11541,8 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 16; o += 8) {
-                            upernet_depth_small_k34_FPN_conv1x1_1_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k34_FPN_conv1x1_1_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -11467,7 +11581,7 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *ou
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k34_dab[c] * spread);
@@ -11675,7 +11789,7 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *ou
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
@@ -11889,6 +12003,16 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_block(const float *table, int 
     _mm512_store_ps(acc + 240, s7_1);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 32 floats apart. */
+static void upernet_depth_small_k35_FPN_conv1x1_2_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k35_FPN_conv1x1_2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 32);
+    }
+}
+
 static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -11911,11 +12035,8 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
                 {
                     const int x0 = t0 - xs;
                     if (x0 >= 0 && x0 < width) {
-                        for (int o = 0; o < 16; o += 8) {
-                            upernet_depth_small_k35_FPN_conv1x1_2_block(table, o, 0, q0, nq,
-                                q0 == 0,
-                                acc + (size_t)o * 32 + x0);
-                        }
+                        upernet_depth_small_k35_FPN_conv1x1_2_outputs(table, 0, q0, nq,
+                            q0 == 0, acc + x0);
                     }
                 }
             }
@@ -11954,7 +12075,7 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *ou
         /* The spread and the signs in one read, row by row. */
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
-        upernet_depth_small_kahan_signs(sum, carry, plane, IN_PIXELS, tau,
+        upernet_depth_small_kahan_wide(sum, carry, plane, IN_PIXELS, tau, 1,
             dst);
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6.0f - 1.0f;
         scale[c] = expf(upernet_depth_small_k35_dab[c] * spread);
@@ -12191,7 +12312,7 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_dab(const float *x, int8_t
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -12447,6 +12568,16 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_block(const float *table, 
     _mm512_store_ps(acc + 368, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 48 floats apart. */
+static void upernet_depth_small_k38_FPN_smooth_conv_0_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k38_FPN_smooth_conv_0_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 48);
+    }
+}
+
 static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -12469,11 +12600,8 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y,
                         + (xs + x0);
                     upernet_depth_small_k38_FPN_smooth_conv_0_tables(signs, scale, row, q0, nq,
                             table);
-                    for (int o = 0; o < 16; o += 8) {
-                        upernet_depth_small_k38_FPN_smooth_conv_0_block(table, o, i * 3, q0, nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 48 + x0);
-                    }
+                    upernet_depth_small_k38_FPN_smooth_conv_0_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -12526,7 +12654,7 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0_dab(const float *x, int8_t
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 24.0f - 1.0f;
@@ -12779,7 +12907,7 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(const float *x,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -13035,6 +13163,16 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_block(const float *
     _mm512_store_ps(acc + 1040, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 144 floats apart. */
+static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 144);
+    }
+}
+
 static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -13057,12 +13195,8 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, flo
                         + (xs + x0);
                     upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_tables(signs, scale, row, q0,
                             nq, table);
-                    for (int o = 0; o < 16; o += 8) {
-                        upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_block(table, o, i * 3, q0,
-                                nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 144 + x0);
-                    }
+                    upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -13117,7 +13251,7 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2_dab(const float *x,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 96.0f - 1.0f;
@@ -13370,7 +13504,7 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(const float *x,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -13626,6 +13760,16 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_block(const float *
     _mm512_store_ps(acc + 3056, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 432 floats apart. */
+static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_outputs(const float *table, int tap,
+        int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 432);
+    }
+}
+
 static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -13648,12 +13792,8 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, flo
                         + (xs + x0);
                     upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_tables(signs, scale, row, q0,
                             nq, table);
-                    for (int o = 0; o < 16; o += 8) {
-                        upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_block(table, o, i * 3, q0,
-                                nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 432 + x0);
-                    }
+                    upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -13708,7 +13848,7 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3_dab(const float *x,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -14066,7 +14206,7 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -14322,6 +14462,16 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_block(const float *table, 
     _mm512_store_ps(acc + 3056, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 432 floats apart. */
+static void upernet_depth_small_k49_FPN_conv_fusion_0_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k49_FPN_conv_fusion_0_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 432);
+    }
+}
+
 static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
         unsigned char *scratch)
 {
@@ -14348,11 +14498,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
                         + (xs + x0);
                     upernet_depth_small_k49_FPN_conv_fusion_0_tables(signs, scale, row, q0, nq,
                             table);
-                    for (int o = 0; o < 16; o += 8) {
-                        upernet_depth_small_k49_FPN_conv_fusion_0_block(table, o, i * 3, q0, nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 432 + x0);
-                    }
+                    upernet_depth_small_k49_FPN_conv_fusion_0_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -14410,7 +14557,7 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -14631,7 +14778,7 @@ static void upernet_depth_small_k50_out_conv1_dab(const float *x, int8_t *out, f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -14887,6 +15034,16 @@ static void upernet_depth_small_k50_out_conv1_block(const float *table, int o, i
     _mm512_store_ps(acc + 3056, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 432 floats apart. */
+static void upernet_depth_small_k50_out_conv1_outputs(const float *table, int tap, int q0, int nq,
+        int first, float *acc)
+{
+    for (int o = 0; o < 16; o += 8) {
+        upernet_depth_small_k50_out_conv1_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 432);
+    }
+}
+
 static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -14907,11 +15064,8 @@ static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned
                     const int row = i * 26
                         + (xs + x0);
                     upernet_depth_small_k50_out_conv1_tables(signs, scale, row, q0, nq, table);
-                    for (int o = 0; o < 16; o += 8) {
-                        upernet_depth_small_k50_out_conv1_block(table, o, i * 3, q0, nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 432 + x0);
-                    }
+                    upernet_depth_small_k50_out_conv1_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -14965,7 +15119,7 @@ static void upernet_depth_small_k50_out_conv1_dab(const float *x, int8_t *out, f
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 384.0f - 1.0f;
@@ -15204,7 +15358,7 @@ static void upernet_depth_small_k52_out_conv2_0_dab(const float *x, int8_t *out,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6144.0f - 1.0f;
@@ -15460,6 +15614,16 @@ static void upernet_depth_small_k52_out_conv2_0_block(const float *table, int o,
     _mm512_store_ps(acc + 14144, s7_2);
 }
 
+/* Every output, 8 at a time, over one tile; acc holds their sums, 2016 floats apart. */
+static void upernet_depth_small_k52_out_conv2_0_outputs(const float *table, int tap, int q0,
+        int nq, int first, float *acc)
+{
+    for (int o = 0; o < 32; o += 8) {
+        upernet_depth_small_k52_out_conv2_0_block(table, o, tap, q0, nq, first,
+                acc + (size_t)o * 2016);
+    }
+}
+
 static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -15480,11 +15644,8 @@ static void upernet_depth_small_k52_out_conv2_0(const float *x, float *y, unsign
                     const int row = i * 98
                         + (xs + x0);
                     upernet_depth_small_k52_out_conv2_0_tables(signs, scale, row, q0, nq, table);
-                    for (int o = 0; o < 32; o += 8) {
-                        upernet_depth_small_k52_out_conv2_0_block(table, o, i * 3, q0, nq,
-                            i == 0 && q0 == 0,
-                            acc + (size_t)o * 2016 + x0);
-                    }
+                    upernet_depth_small_k52_out_conv2_0_outputs(table, i * 3, q0, nq,
+                        i == 0 && q0 == 0, acc + x0);
                 }
             }
         }
@@ -15535,7 +15696,7 @@ static void upernet_depth_small_k52_out_conv2_0_dab(const float *x, int8_t *out,
         float sum[32], carry[32];
         for (int k = 0; k < 32; ++k) sum[k] = carry[k] = 0.0f;
         for (int iy = 0; iy < IN_HEIGHT; ++iy) {
-            upernet_depth_small_kahan_signs(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau,
+            upernet_depth_small_kahan_wide(sum, carry, plane + iy * IN_WIDTH, IN_WIDTH, tau, 1,
                 dst + iy * PLANE_WIDTH);
         }
         const float spread = upernet_depth_small_kahan_total(sum, carry) / 6144.0f - 1.0f;

@@ -151,20 +151,12 @@ public enum CEmitter {
     let template =
       model.target.compensatedSumsInRegisters
       ? "kernels/compensated_sum32.c" : "kernels/compensated_sum.c"
-    // The AVX-512 lanes: two registers of sixteen, and the DAB's one-pass spread and signs
-    // where a kernel's DAB writes int8 sign planes.
+    // The AVX-512 lanes: two registers of sixteen.
     let wide = model.target.compensatedLanes == 32
-    let signPlanes = model.kernels.contains { kernel in
-      switch kernel.kind {
-      case .quadLookup, .depthwiseSignCount: return true
-      default: return false
-      }
-    }
     return try out
       + Template(template).render([
         "prefix": .text(prefix), "PREFIX": .text(prefix.uppercased()),
         "lanes": .int(model.target.compensatedLanes), "wide": .bool(wide),
-        "signPlanes": .bool(wide && signPlanes),
       ]) + "\n"
   }
 

@@ -61,15 +61,18 @@ enum QuadLookupEmitter {
       "planeWidth": .int(t.planeWidth), "rows": .int(t.rows), "positions": .int(t.positions),
       "rowStep": .int(t.rowStep), "kernelRowStep": .int(t.kernelRowStep),
       "reach": .int(t.reach), "paddedOutChannels": .int(t.paddedOutChannels),
-      "quads": .int(k.quads), "halfQuads": .int(k.quads / 2), "pairs": .bool(t.pairs), "flat": .bool(t.flat),
+      "quads": .int(k.quads), "halfQuads": .int(k.quads / 2), "pairs": .bool(t.pairs),
+      "flat": .bool(t.flat),
       "reuse": .bool(t.reuse), "gaps": .bool(t.gaps),
       "scaleOffset": .int(t.scaleOffset), "tableOffset": .int(t.tableOffset),
       "accOffset": .int(t.accumulatorOffset), "lanesOffset": .int(t.lanesOffset),
       "storeStrip": .fragment(try BinaryConvEmitter.part("kernels/binary_conv_lut512_store.c")),
     ]) { $1 }
     values.merge(
-      accumulators(nibbleBytes: k.nibbleBytes, strip: t.strip, tableWidth: t.tableWidth,
-        vectors: t.vectors).mapValues { .text($0) }
+      accumulators(
+        nibbleBytes: k.nibbleBytes, strip: t.strip, tableWidth: t.tableWidth,
+        vectors: t.vectors
+      ).mapValues { .text($0) }
     ) { $1 }
     return try Template("kernels/binary_conv_lut512.c").render(values)
   }
@@ -84,7 +87,11 @@ enum QuadLookupEmitter {
     func name(_ r: Int, _ v: Int) -> String { "s\(r)_\(v)" }
     func at(_ base: String, _ offset: Int) -> String { offset == 0 ? base : "\(base) + \(offset)" }
     var names: [String] = []
-    var zero = "", load = "", save = "", pairs = "", singles = ""
+    var zero = ""
+    var load = ""
+    var save = ""
+    var pairs = ""
+    var singles = ""
     let indent = "            "
     for r in 0..<outputs {
       for v in 0..<vectors {
@@ -99,12 +106,14 @@ enum QuadLookupEmitter {
       pairs += indent + "    const float *e1 = u1 + (byte >> 4) * \(tableWidth);\n"
       singles += indent + "{\n"
       singles +=
-        indent + "    const float *e0 = u0 + (wj[\(r * nibbleBytes)] >> shift & 15u) * \(tableWidth);\n"
+        indent
+        + "    const float *e0 = u0 + (wj[\(r * nibbleBytes)] >> shift & 15u) * \(tableWidth);\n"
       for v in 0..<vectors {
         let s = name(r, v)
         pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e0", 16 * v))));\n"
         pairs += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e1", 16 * v))));\n"
-        singles += indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e0", 16 * v))));\n"
+        singles +=
+          indent + "    \(s) = _mm512_add_ps(\(s), _mm512_loadu_ps(\(at("e0", 16 * v))));\n"
       }
       pairs += indent + "}\n"
       singles += indent + "}\n"

@@ -104,6 +104,14 @@ static void {{fn}}_block(const float *table, int o, int tap, int q0, int nq, int
     {{end}}
 {{save}}}
 
+/* Every output, {{outputs}} at a time, over one tile; acc holds their sums, {{strip}} floats apart. */
+static void {{fn}}_outputs(const float *table, int tap, int q0, int nq, int first, float *acc)
+{
+    for (int o = 0; o < {{paddedOutChannels}}; o += {{outputs}}) {
+        {{fn}}_block(table, o, tap, q0, nq, first, acc + (size_t)o * {{strip}});
+    }
+}
+
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
 {
     int8_t *signs = (int8_t *)(void *)scratch;
@@ -141,11 +149,8 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                             const int x0 = t0 - xs;
                             {{end}}
                             if (x0 >= 0 && x0 < width) {
-                                for (int o = 0; o < {{paddedOutChannels}}; o += {{outputs}}) {
-                                    {{fn}}_block(table, o, {{$i * kernelW + $tj}}, q0, nq,
-                                        {{if kernelH > 1 || tableTaps > 1}}{{$i + $tj}} == 0 && {{end}}q0 == 0,
-                                        acc + (size_t)o * {{strip}} + x0);
-                                }
+                                {{fn}}_outputs(table, {{$i * kernelW + $tj}}, q0, nq,
+                                    {{if kernelH > 1 || tableTaps > 1}}{{$i + $tj}} == 0 && {{end}}q0 == 0, acc + x0);
                             }
                         }
                     {{end}}
@@ -166,11 +171,8 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                             const int row = {{$by * rowStep + $i * kernelRowStep}}
                                 + (xs + x0){{if strideW > 1}} * {{strideW}}{{end}}{{+ $tj * dilationW}};
                             {{fn}}_tables(signs, scale, row, q0, nq, table);
-                            for (int o = 0; o < {{paddedOutChannels}}; o += {{outputs}}) {
-                                {{fn}}_block(table, o, {{$i * kernelW + $tj}}, q0, nq,
-                                    {{if kernelH > 1 || tableTaps > 1}}{{$i + $tj}} == 0 && {{end}}q0 == 0,
-                                    acc + (size_t)o * {{strip}} + x0);
-                            }
+                            {{fn}}_outputs(table, {{$i * kernelW + $tj}}, q0, nq,
+                                {{if kernelH > 1 || tableTaps > 1}}{{$i + $tj}} == 0 && {{end}}q0 == 0, acc + x0);
                         }
                     }
                 {{end}}

@@ -47,7 +47,7 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
         float sum[{{lanes}}], carry[{{lanes}}];
         for (int k = 0; k < {{lanes}}; ++k) sum[k] = carry[k] = 0.0f;
         {{for $iy in signHeight}}
-            {{prefix}}_kahan_signs(sum, carry, plane{{+ $iy * signWidth}}, {{signWidth}}, tau,
+            {{prefix}}_kahan_wide(sum, carry, plane{{+ $iy * signWidth}}, {{signWidth}}, tau, 1,
                 dst{{+ $iy * planeWidth}});
         {{end}}
         const float spread = {{prefix}}_kahan_total(sum, carry) / {{inPixelsFloat}} - 1.0f;
