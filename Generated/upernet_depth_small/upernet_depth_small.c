@@ -1044,27 +1044,11 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 384 };
+    enum { IN_CHANNELS = 64, IN_PIXELS = 384 };
     const float m = upernet_depth_small_k3_mul[o], a = upernet_depth_small_k3_add[o];
     float kept[384];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[384];
-    int first = 0, step = 1, count = 1;
-    if (o < 15) {
-        first = o;
-        step = 15;
-        count = 4;
-    } else {
-        first = 60;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -1080,7 +1064,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(const float
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x24,
  * zero outside the input. */
 static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 384, IN_COUNT = 24576, PLANE = 432, IN_HEIGHT = 16,
           PLANE_WIDTH = 24, IN_WIDTH = 24 };
@@ -1116,6 +1100,27 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -1338,7 +1343,8 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 77120);
     for (int i = 0; i < 1024; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 81216);
+    upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 24 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -1361,7 +1367,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
         }
         const int p0 = xs;
         for (int o = 0; o < 16; ++o) {
-            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + o * 384, o,
+            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(merged, acc + o * 384, o,
                 p0, width, y + o * 384 + p0,
                 lanes + o * 64);
         }
@@ -1378,7 +1384,7 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x384,
  * zero outside the input. */
 static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 384, IN_COUNT = 24576, PLANE = 384, PLANE_WIDTH = 384 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -1408,6 +1414,27 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(const float *
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -1529,7 +1556,8 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 43264);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 81216);
+    upernet_depth_small_k3_backbone_stages_0_0_pwconv2_dab(x, signs, scale, merged);
     for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         for (int q0 = 0; q0 < QUADS; q0 += 8) {
@@ -1541,8 +1569,8 @@ static void upernet_depth_small_k3_backbone_stages_0_0_pwconv2(const float *x, f
             }
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(x, acc + o * 32, o, x0, 32,
-                    y + o * OUT_PIXELS + x0, lanes + o * 64);
+            upernet_depth_small_k3_backbone_stages_0_0_pwconv2_store(merged, acc + o * 32, o, x0,
+                    32, y + o * OUT_PIXELS + x0, lanes + o * 64);
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -2784,27 +2812,11 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 96 };
+    enum { IN_CHANNELS = 128, IN_PIXELS = 96 };
     const float m = upernet_depth_small_k7_mul[o], a = upernet_depth_small_k7_add[o];
     float kept[96];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[96];
-    int first = 0, step = 1, count = 1;
-    if (o < 31) {
-        first = o;
-        step = 31;
-        count = 4;
-    } else {
-        first = 124;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -2820,7 +2832,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(const float
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 11x12,
  * zero outside the input. */
 static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 96, IN_COUNT = 12288, PLANE = 132, IN_HEIGHT = 8,
           PLANE_WIDTH = 12, IN_WIDTH = 12 };
@@ -2856,6 +2868,27 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -3078,7 +3111,8 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 54336);
     for (int i = 0; i < 2048; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 62528);
+    upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 12 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -3101,7 +3135,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
         }
         const int p0 = xs;
         for (int o = 0; o < 32; ++o) {
-            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + o * 96, o,
+            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(merged, acc + o * 96, o,
                 p0, width, y + o * 96 + p0,
                 lanes + o * 64);
         }
@@ -3118,7 +3152,7 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero
  * outside the input. */
 static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 96, IN_COUNT = 12288, PLANE = 96, PLANE_WIDTH = 96 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -3148,6 +3182,27 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(const float *
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -3269,7 +3324,8 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33280);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 62528);
+    upernet_depth_small_k7_backbone_stages_1_0_pwconv2_dab(x, signs, scale, merged);
     for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         for (int q0 = 0; q0 < QUADS; q0 += 8) {
@@ -3281,8 +3337,8 @@ static void upernet_depth_small_k7_backbone_stages_1_0_pwconv2(const float *x, f
             }
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(x, acc + o * 32, o, x0, 32,
-                    y + o * OUT_PIXELS + x0, lanes + o * 64);
+            upernet_depth_small_k7_backbone_stages_1_0_pwconv2_store(merged, acc + o * 32, o, x0,
+                    32, y + o * OUT_PIXELS + x0, lanes + o * 64);
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -4528,27 +4584,11 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const floa
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 24 };
+    enum { IN_CHANNELS = 256, IN_PIXELS = 24 };
     const float m = upernet_depth_small_k11_mul[o], a = upernet_depth_small_k11_add[o];
     float kept[32];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 63) {
-        first = o;
-        step = 63;
-        count = 4;
-    } else {
-        first = 252;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -4564,7 +4604,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(const floa
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 11x6, zero
  * outside the input. */
 static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 66, IN_HEIGHT = 4,
           PLANE_WIDTH = 6, IN_WIDTH = 6 };
@@ -4600,6 +4640,27 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float 
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 252 ? c % 63 : 63;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 63 ? j : 252)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 63 ? j + 189 : IN_CHANNELS - 1)) {
+                const float count = j < 63 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -4822,7 +4883,8 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 50752);
     for (int i = 0; i < 4096; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 67136);
+    upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 6 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -4846,7 +4908,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
         }
         const int p0 = xs;
         for (int o = 0; o < 64; ++o) {
-            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + o * 32, o,
+            upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(merged, acc + o * 32, o,
                 p0, width, y + o * 24 + p0,
                 lanes + o * 64);
         }
@@ -4863,7 +4925,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
  * outside the input. */
 static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -4896,6 +4958,27 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(const float 
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 252 ? c % 63 : 63;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 63 ? j : 252)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 63 ? j + 189 : IN_CHANNELS - 1)) {
+                const float count = j < 63 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -5017,7 +5100,8 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 67136);
+    upernet_depth_small_k11_backbone_stages_2_0_pwconv2_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k11_backbone_stages_2_0_pwconv2_tables(signs, scale, 0, q0, 8, table);
@@ -5026,7 +5110,7 @@ static void upernet_depth_small_k11_backbone_stages_2_0_pwconv2(const float *x, 
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(x, acc + o * 32, o, 0,
+        upernet_depth_small_k11_backbone_stages_2_0_pwconv2_store(merged, acc + o * 32, o, 0,
                 BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -5729,27 +5813,11 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const floa
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 24 };
+    enum { IN_CHANNELS = 256, IN_PIXELS = 24 };
     const float m = upernet_depth_small_k14_mul[o], a = upernet_depth_small_k14_add[o];
     float kept[32];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 63) {
-        first = o;
-        step = 63;
-        count = 4;
-    } else {
-        first = 252;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -5765,7 +5833,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(const floa
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 11x6, zero
  * outside the input. */
 static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 66, IN_HEIGHT = 4,
           PLANE_WIDTH = 6, IN_WIDTH = 6 };
@@ -5801,6 +5869,27 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float 
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 252 ? c % 63 : 63;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 63 ? j : 252)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 63 ? j + 189 : IN_CHANNELS - 1)) {
+                const float count = j < 63 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -6023,7 +6112,8 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 50752);
     for (int i = 0; i < 4096; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 67136);
+    upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 6 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -6047,7 +6137,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
         }
         const int p0 = xs;
         for (int o = 0; o < 64; ++o) {
-            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + o * 32, o,
+            upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(merged, acc + o * 32, o,
                 p0, width, y + o * 24 + p0,
                 lanes + o * 64);
         }
@@ -6064,7 +6154,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
  * outside the input. */
 static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 24, IN_COUNT = 6144, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -6097,6 +6187,27 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(const float 
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 252 ? c % 63 : 63;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 63 ? j : 252)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 63 ? j + 189 : IN_CHANNELS - 1)) {
+                const float count = j < 63 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -6218,7 +6329,8 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 33792);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 67136);
+    upernet_depth_small_k14_backbone_stages_2_1_pwconv2_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k14_backbone_stages_2_1_pwconv2_tables(signs, scale, 0, q0, 8, table);
@@ -6227,7 +6339,7 @@ static void upernet_depth_small_k14_backbone_stages_2_1_pwconv2(const float *x, 
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(x, acc + o * 32, o, 0,
+        upernet_depth_small_k14_backbone_stages_2_1_pwconv2_store(merged, acc + o * 32, o, 0,
                 BLOCK_WIDTH, y + o * OUT_PIXELS, lanes + o * 64);
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -7475,26 +7587,10 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const floa
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 6 };
+    enum { IN_CHANNELS = 512, IN_PIXELS = 6 };
     const float m = upernet_depth_small_k18_mul[o], a = upernet_depth_small_k18_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 127) {
-        first = o;
-        step = 127;
-        count = 4;
-    } else {
-        first = 508;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -7507,7 +7603,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(const floa
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 22x3, zero
  * outside the input. */
 static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 512, IN_PIXELS = 6, IN_COUNT = 3072, PLANE = 66, IN_HEIGHT = 2,
           PLANE_WIDTH = 3, IN_WIDTH = 3 };
@@ -7543,6 +7639,27 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float 
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 508 ? c % 127 : 127;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 127 ? j : 508)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 127 ? j + 381 : IN_CHANNELS - 1)) {
+                const float count = j < 127 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -7761,7 +7878,8 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 35840);
     float *acc = (float *)(void *)(lines + 60416);
-    upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 76864);
+    upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 3 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -7785,7 +7903,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
         }
         const int p0 = xs;
         for (int o = 0; o < 128; ++o) {
-            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(x, acc + o * 32, o,
+            upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(merged, acc + o * 32, o,
                 p0, width, y + o * 6 + p0);
         }
 
@@ -7797,7 +7915,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero
  * outside the input. */
 static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float *x, int8_t *out,
-        float *scale)
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 512, IN_PIXELS = 6, IN_COUNT = 3072, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -7830,6 +7948,27 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(const float 
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 508 ? c % 127 : 127;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 127 ? j : 508)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 127 ? j + 381 : IN_CHANNELS - 1)) {
+                const float count = j < 127 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -7947,7 +8086,8 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
     float *scale = (float *)(void *)(scratch + 16384);
     float *table = (float *)(void *)(scratch + 18432);
     float *acc = (float *)(void *)(scratch + 34816);
-    upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 76864);
+    upernet_depth_small_k18_backbone_stages_3_0_pwconv2_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k18_backbone_stages_3_0_pwconv2_tables(signs, scale, 0, q0, 8, table);
@@ -7956,7 +8096,7 @@ static void upernet_depth_small_k18_backbone_stages_3_0_pwconv2(const float *x, 
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(x, acc + o * 32, o, 0,
+        upernet_depth_small_k18_backbone_stages_3_0_pwconv2_store(merged, acc + o * 32, o, 0,
                 BLOCK_WIDTH, y + o * OUT_PIXELS);
     }
 }
@@ -7995,25 +8135,10 @@ static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *restrict x
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
+    enum { IN_CHANNELS = 128 };
     const float m = upernet_depth_small_k20_mul[o], a = upernet_depth_small_k20_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 31) {
-        first = o;
-        step = 31;
-        count = 4;
-    } else {
-        first = 124;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + first + j * step + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -8029,7 +8154,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1_store(const float *restrict x
 /* DAB of PPN.stages.0.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 64x1, zero outside
  * the input. */
-static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, PLANE = 64 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -8056,6 +8182,21 @@ static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *o
         scale[c] = expf(upernet_depth_small_k20_dab[c] * spread);
         dst[0] = (int8_t)(plane[0] >= tau ? 1 : -1);
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j;
+            if (c == (j < 31 ? j : 124)) {
+                mean[0] = 0.0f + plane[0];
+            } else {
+                mean[0] += plane[0];
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                mean[0] = mean[0] / count;
+            }
+        }
     }
 }
 
@@ -8273,7 +8414,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 8704);
     float *acc = (float *)(void *)(lines + 33280);
-    upernet_depth_small_k20_PPN_stages_0_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k20_PPN_stages_0_1_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 1 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -8295,7 +8437,7 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
         }
         const int p0 = xs;
         for (int o = 0; o < 32; ++o) {
-            upernet_depth_small_k20_PPN_stages_0_1_store(x, acc + o * 32, o,
+            upernet_depth_small_k20_PPN_stages_0_1_store(merged, acc + o * 32, o,
                 p0, width, y + o + p0);
         }
 
@@ -8306,7 +8448,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
 /* DAB of PPN.stages.0.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
  * the input. */
-static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -8335,6 +8478,21 @@ static void upernet_depth_small_k20_PPN_stages_0_1_dab(const float *x, int8_t *o
         scale[c] = expf(upernet_depth_small_k20_dab[c] * spread);
         dst[0] = (int8_t)(plane[0] >= tau ? 1 : -1);
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j;
+            if (c == (j < 31 ? j : 124)) {
+                mean[0] = 0.0f + plane[0];
+            } else {
+                mean[0] += plane[0];
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                mean[0] = mean[0] / count;
+            }
+        }
     }
 }
 
@@ -8450,7 +8608,8 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
-    upernet_depth_small_k20_PPN_stages_0_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k20_PPN_stages_0_1_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k20_PPN_stages_0_1_tables(signs, scale, 0, q0, 8, table);
@@ -8459,7 +8618,7 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k20_PPN_stages_0_1_store(x, acc + o * 32, o, 0, 1, y + o);
+        upernet_depth_small_k20_PPN_stages_0_1_store(merged, acc + o * 32, o, 0, 1, y + o);
     }
 }
 #endif
@@ -8528,26 +8687,10 @@ static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *restrict x
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 4 };
+    enum { IN_CHANNELS = 128, IN_PIXELS = 4 };
     const float m = upernet_depth_small_k23_mul[o], a = upernet_depth_small_k23_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 31) {
-        first = o;
-        step = 31;
-        count = 4;
-    } else {
-        first = 124;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -8563,7 +8706,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1_store(const float *restrict x
 /* DAB of PPN.stages.1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 32x2, zero outside
  * the input. */
-static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 4, PLANE = 64, IN_HEIGHT = 2, PLANE_WIDTH = 2,
           IN_WIDTH = 2 };
@@ -8598,6 +8742,27 @@ static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *o
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -8815,7 +8980,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 8704);
     float *acc = (float *)(void *)(lines + 33280);
-    upernet_depth_small_k23_PPN_stages_1_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k23_PPN_stages_1_1_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 2 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -8837,7 +9003,7 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
         }
         const int p0 = xs;
         for (int o = 0; o < 32; ++o) {
-            upernet_depth_small_k23_PPN_stages_1_1_store(x, acc + o * 32, o,
+            upernet_depth_small_k23_PPN_stages_1_1_store(merged, acc + o * 32, o,
                 p0, width, y + o * 4 + p0);
         }
 
@@ -8848,7 +9014,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
 /* DAB of PPN.stages.1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
  * the input. */
-static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 4, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -8880,6 +9047,27 @@ static void upernet_depth_small_k23_PPN_stages_1_1_dab(const float *x, int8_t *o
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -8996,7 +9184,8 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
-    upernet_depth_small_k23_PPN_stages_1_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k23_PPN_stages_1_1_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k23_PPN_stages_1_1_tables(signs, scale, 0, q0, 8, table);
@@ -9005,7 +9194,7 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k23_PPN_stages_1_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+        upernet_depth_small_k23_PPN_stages_1_1_store(merged, acc + o * 32, o, 0, BLOCK_WIDTH,
                 y + o * OUT_PIXELS);
     }
 }
@@ -9078,26 +9267,10 @@ static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *restrict x
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 16 };
+    enum { IN_CHANNELS = 128, IN_PIXELS = 16 };
     const float m = upernet_depth_small_k26_mul[o], a = upernet_depth_small_k26_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 31) {
-        first = o;
-        step = 31;
-        count = 4;
-    } else {
-        first = 124;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -9113,7 +9286,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1_store(const float *restrict x
 /* DAB of PPN.stages.2.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 16x4, zero outside
  * the input. */
-static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 16, PLANE = 64, IN_HEIGHT = 4, PLANE_WIDTH = 4,
           IN_WIDTH = 4 };
@@ -9148,6 +9322,27 @@ static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *o
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -9365,7 +9560,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 8704);
     float *acc = (float *)(void *)(lines + 33280);
-    upernet_depth_small_k26_PPN_stages_2_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k26_PPN_stages_2_1_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 4 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -9387,7 +9583,7 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
         }
         const int p0 = xs;
         for (int o = 0; o < 32; ++o) {
-            upernet_depth_small_k26_PPN_stages_2_1_store(x, acc + o * 32, o,
+            upernet_depth_small_k26_PPN_stages_2_1_store(merged, acc + o * 32, o,
                 p0, width, y + o * 16 + p0);
         }
 
@@ -9398,7 +9594,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
 /* DAB of PPN.stages.2.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
  * the input. */
-static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 16, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -9430,6 +9627,27 @@ static void upernet_depth_small_k26_PPN_stages_2_1_dab(const float *x, int8_t *o
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -9546,7 +9764,8 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
-    upernet_depth_small_k26_PPN_stages_2_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 37440);
+    upernet_depth_small_k26_PPN_stages_2_1_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k26_PPN_stages_2_1_tables(signs, scale, 0, q0, 8, table);
@@ -9555,7 +9774,7 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k26_PPN_stages_2_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+        upernet_depth_small_k26_PPN_stages_2_1_store(merged, acc + o * 32, o, 0, BLOCK_WIDTH,
                 y + o * OUT_PIXELS);
     }
 }
@@ -9628,26 +9847,10 @@ static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *restrict x
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 36 };
+    enum { IN_CHANNELS = 128, IN_PIXELS = 36 };
     const float m = upernet_depth_small_k29_mul[o], a = upernet_depth_small_k29_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[64];
-    int first = 0, step = 1, count = 1;
-    if (o < 31) {
-        first = o;
-        step = 31;
-        count = 4;
-    } else {
-        first = 124;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -9663,7 +9866,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1_store(const float *restrict x
 /* DAB of PPN.stages.3.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 16x6, zero outside
  * the input. */
-static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 36, PLANE = 96, IN_HEIGHT = 6, PLANE_WIDTH = 6,
           IN_WIDTH = 6 };
@@ -9698,6 +9902,27 @@ static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *o
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -9915,7 +10140,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 12800);
     float *acc = (float *)(void *)(lines + 37376);
-    upernet_depth_small_k29_PPN_stages_3_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 45632);
+    upernet_depth_small_k29_PPN_stages_3_1_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 6 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -9937,7 +10163,7 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
         }
         const int p0 = xs;
         for (int o = 0; o < 32; ++o) {
-            upernet_depth_small_k29_PPN_stages_3_1_store(x, acc + o * 64, o,
+            upernet_depth_small_k29_PPN_stages_3_1_store(merged, acc + o * 64, o,
                 p0, width, y + o * 36 + p0);
         }
 
@@ -9948,7 +10174,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
 /* DAB of PPN.stages.3.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x64, zero outside
  * the input. */
-static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 36, PLANE = 64, PLANE_WIDTH = 64 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -9980,6 +10207,27 @@ static void upernet_depth_small_k29_PPN_stages_3_1_dab(const float *x, int8_t *o
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 124 ? c % 31 : 31;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 31 ? j : 124)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 31 ? j + 93 : IN_CHANNELS - 1)) {
+                const float count = j < 31 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -10096,7 +10344,8 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
     float *scale = (float *)(void *)(scratch + 8192);
     float *table = (float *)(void *)(scratch + 8704);
     float *acc = (float *)(void *)(scratch + 25088);
-    upernet_depth_small_k29_PPN_stages_3_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 45632);
+    upernet_depth_small_k29_PPN_stages_3_1_dab(x, signs, scale, merged);
     for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         for (int q0 = 0; q0 < QUADS; q0 += 8) {
@@ -10106,7 +10355,7 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
             }
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k29_PPN_stages_3_1_store(x, acc + o * 32, o, x0,
+            upernet_depth_small_k29_PPN_stages_3_1_store(merged, acc + o * 32, o, x0,
                     (BLOCK_WIDTH - x0 < 32 ? BLOCK_WIDTH - x0 : 32), y + o * OUT_PIXELS + x0);
         }
     }
@@ -10197,27 +10446,11 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *restrict
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 6 };
+    enum { IN_CHANNELS = 256, IN_PIXELS = 6 };
     const float m = upernet_depth_small_k32_mul[o], a = upernet_depth_small_k32_add[o];
     float kept[32];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 127) {
-        first = o;
-        step = 127;
-        count = 2;
-    } else {
-        first = 254;
-        count = 2;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -10236,7 +10469,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_store(const float *restrict
 /* DAB of PPN.bottleneck.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 16x5, zero outside
  * the input. */
-static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 6, PLANE = 80, PLANE_WIDTH = 5, IN_HEIGHT = 2,
           IN_WIDTH = 3 };
@@ -10276,6 +10510,27 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t 
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 254 ? c % 127 : 127;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 127 ? j : 254)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 127 ? j + 127 : IN_CHANNELS - 1)) {
+                const float count = j < 127 ? 2.0f : 2.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -10498,7 +10753,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 62528);
     for (int i = 0; i < 8192; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 100224);
+    upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 5 + ox,
      * each reading the planes at p plus the tap's offset. */
     for (int xs = 0; xs < 8; xs += 32) {
@@ -10526,7 +10782,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
                 const int n = (next - p < 3 - ox ? next - p : 3 - ox);
                 const int p0 = oy * 3 + ox;
                 for (int o = 0; o < 128; ++o) {
-                    upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + o * 32 + (p - xs), o,
+                    upernet_depth_small_k32_PPN_bottleneck_0_store(merged, acc + o * 32 + (p - xs),
+                            o,
                         p0, n, y + o * 6 + p0,
                         lanes + o * 64);
                 }
@@ -10545,7 +10802,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
 /* DAB of PPN.bottleneck.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 4x34, zero outside
  * the input. */
-static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 256, IN_PIXELS = 6, PLANE = 136, PLANE_WIDTH = 34, IN_HEIGHT = 2,
           IN_WIDTH = 3 };
@@ -10587,6 +10845,27 @@ static void upernet_depth_small_k32_PPN_bottleneck_0_dab(const float *x, int8_t 
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 254 ? c % 127 : 127;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 127 ? j : 254)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 127 ? j + 127 : IN_CHANNELS - 1)) {
+                const float count = j < 127 ? 2.0f : 2.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -10715,7 +10994,8 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 67456);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 100224);
+    upernet_depth_small_k32_PPN_bottleneck_0_dab(x, signs, scale, merged);
     for (int by = 0; by < 2; ++by) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         for (int i = 0; i < 3; ++i) {
@@ -10729,8 +11009,9 @@ static void upernet_depth_small_k32_PPN_bottleneck_0(const float *x, float *y,
             }
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k32_PPN_bottleneck_0_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
-                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes + o * 64);
+            upernet_depth_small_k32_PPN_bottleneck_0_store(merged, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes
+                            + o * 64);
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -10752,26 +11033,10 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *restrict x,
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 96 };
+    enum { IN_CHANNELS = 32, IN_PIXELS = 96 };
     const float m = upernet_depth_small_k33_mul[o], a = upernet_depth_small_k33_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[96];
-    int first = 0, step = 1, count = 1;
-    if (o < 15) {
-        first = o;
-        step = 15;
-        count = 2;
-    } else {
-        first = 30;
-        count = 2;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -10783,7 +11048,8 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_store(const float *restrict x,
 /* DAB of FPN.conv1x1.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 11x12, zero outside
  * the input. */
-static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 132, IN_HEIGHT = 8,
           PLANE_WIDTH = 12, IN_WIDTH = 12 };
@@ -10819,6 +11085,27 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *ou
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 30 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 30)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 15 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 2.0f : 2.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -11036,7 +11323,8 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 4352);
     float *acc = (float *)(void *)(lines + 20736);
-    upernet_depth_small_k33_FPN_conv1x1_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 26944);
+    upernet_depth_small_k33_FPN_conv1x1_0_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 12 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -11058,7 +11346,7 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
         }
         const int p0 = xs;
         for (int o = 0; o < 16; ++o) {
-            upernet_depth_small_k33_FPN_conv1x1_0_store(x, acc + o * 96, o,
+            upernet_depth_small_k33_FPN_conv1x1_0_store(merged, acc + o * 96, o,
                 p0, width, y + o * 96 + p0);
         }
 
@@ -11069,7 +11357,8 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
 /* DAB of FPN.conv1x1.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x96, zero outside
  * the input. */
-static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 32, IN_PIXELS = 96, IN_COUNT = 3072, PLANE = 96, PLANE_WIDTH = 96 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -11099,6 +11388,27 @@ static void upernet_depth_small_k33_FPN_conv1x1_0_dab(const float *x, int8_t *ou
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 30 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 30)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 15 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 2.0f : 2.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -11215,7 +11525,8 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
     float *scale = (float *)(void *)(scratch + 3072);
     float *table = (float *)(void *)(scratch + 3200);
     float *acc = (float *)(void *)(scratch + 19584);
-    upernet_depth_small_k33_FPN_conv1x1_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 26944);
+    upernet_depth_small_k33_FPN_conv1x1_0_dab(x, signs, scale, merged);
     for (int x0 = 0; x0 < BLOCK_WIDTH; x0 += 32) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         upernet_depth_small_k33_FPN_conv1x1_0_tables(signs, scale, x0, 0, QUADS, table);
@@ -11223,7 +11534,7 @@ static void upernet_depth_small_k33_FPN_conv1x1_0(const float *x, float *y, unsi
             upernet_depth_small_k33_FPN_conv1x1_0_accumulate(table, 0, QUADS, ob, acc);
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k33_FPN_conv1x1_0_store(x, acc + o * 32, o, x0, 32,
+            upernet_depth_small_k33_FPN_conv1x1_0_store(merged, acc + o * 32, o, x0, 32,
                     y + o * OUT_PIXELS + x0);
         }
     }
@@ -11243,26 +11554,10 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *restrict x,
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 24 };
+    enum { IN_CHANNELS = 64, IN_PIXELS = 24 };
     const float m = upernet_depth_small_k34_mul[o], a = upernet_depth_small_k34_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 15) {
-        first = o;
-        step = 15;
-        count = 4;
-    } else {
-        first = 60;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -11274,7 +11569,8 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_store(const float *restrict x,
 /* DAB of FPN.conv1x1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 11x6, zero outside
  * the input. */
-static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 66, IN_HEIGHT = 4,
           PLANE_WIDTH = 6, IN_WIDTH = 6 };
@@ -11310,6 +11606,27 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *ou
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -11527,7 +11844,8 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 4480);
     float *acc = (float *)(void *)(lines + 29056);
-    upernet_depth_small_k34_FPN_conv1x1_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 31168);
+    upernet_depth_small_k34_FPN_conv1x1_1_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 6 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -11549,7 +11867,7 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
         }
         const int p0 = xs;
         for (int o = 0; o < 16; ++o) {
-            upernet_depth_small_k34_FPN_conv1x1_1_store(x, acc + o * 32, o,
+            upernet_depth_small_k34_FPN_conv1x1_1_store(merged, acc + o * 32, o,
                 p0, width, y + o * 24 + p0);
         }
 
@@ -11560,7 +11878,8 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
 /* DAB of FPN.conv1x1.1: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
  * the input. */
-static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 24, IN_COUNT = 1536, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -11593,6 +11912,27 @@ static void upernet_depth_small_k34_FPN_conv1x1_1_dab(const float *x, int8_t *ou
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -11709,7 +12049,8 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
     float *scale = (float *)(void *)(scratch + 2048);
     float *table = (float *)(void *)(scratch + 2304);
     float *acc = (float *)(void *)(scratch + 18688);
-    upernet_depth_small_k34_FPN_conv1x1_1_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 31168);
+    upernet_depth_small_k34_FPN_conv1x1_1_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k34_FPN_conv1x1_1_tables(signs, scale, 0, q0, 8, table);
@@ -11718,7 +12059,7 @@ static void upernet_depth_small_k34_FPN_conv1x1_1(const float *x, float *y, unsi
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k34_FPN_conv1x1_1_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+        upernet_depth_small_k34_FPN_conv1x1_1_store(merged, acc + o * 32, o, 0, BLOCK_WIDTH,
                 y + o * OUT_PIXELS);
     }
 }
@@ -11737,26 +12078,10 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *restrict x,
         const float *restrict acc, int o,
         int p0, int n, float *restrict out)
 {
-    enum { IN_PIXELS = 6 };
+    enum { IN_CHANNELS = 128, IN_PIXELS = 6 };
     const float m = upernet_depth_small_k35_mul[o], a = upernet_depth_small_k35_add[o];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[32];
-    int first = 0, step = 1, count = 1;
-    if (o < 15) {
-        first = o;
-        step = 15;
-        count = 8;
-    } else {
-        first = 120;
-        count = 8;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -11768,7 +12093,8 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_store(const float *restrict x,
 /* DAB of FPN.conv1x1.2: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 22x3, zero outside
  * the input. */
-static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 6, IN_COUNT = 768, PLANE = 66, IN_HEIGHT = 2,
           PLANE_WIDTH = 3, IN_WIDTH = 3 };
@@ -11804,6 +12130,27 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *ou
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 120 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 120)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 105 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 8.0f : 8.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -12021,7 +12368,8 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + 8960);
     float *acc = (float *)(void *)(lines + 33536);
-    upernet_depth_small_k35_FPN_conv1x1_2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 35648);
+    upernet_depth_small_k35_FPN_conv1x1_2_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 3 + ox,
      * each reading the planes at p plus the tap's offset. */
     /* A row of the planes is a whole number of tiles, so the table built at plane offset t
@@ -12043,7 +12391,7 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
         }
         const int p0 = xs;
         for (int o = 0; o < 16; ++o) {
-            upernet_depth_small_k35_FPN_conv1x1_2_store(x, acc + o * 32, o,
+            upernet_depth_small_k35_FPN_conv1x1_2_store(merged, acc + o * 32, o,
                 p0, width, y + o * 6 + p0);
         }
 
@@ -12054,7 +12402,8 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
 /* DAB of FPN.conv1x1.2: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0) =
  * +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 1x32, zero outside
  * the input. */
-static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *out, float *scale,
+        float *merged)
 {
     enum { IN_CHANNELS = 128, IN_PIXELS = 6, IN_COUNT = 768, PLANE = 32, PLANE_WIDTH = 32 };
     for (int c = 0; c < IN_CHANNELS; ++c) {
@@ -12087,6 +12436,27 @@ static void upernet_depth_small_k35_FPN_conv1x1_2_dab(const float *x, int8_t *ou
             dst[ix] = (int8_t)(plane[ix] >= tau ? 1 : -1);
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 120 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 120)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 105 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 8.0f : 8.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -12203,7 +12573,8 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
     float *scale = (float *)(void *)(scratch + 4096);
     float *table = (float *)(void *)(scratch + 4608);
     float *acc = (float *)(void *)(scratch + 20992);
-    upernet_depth_small_k35_FPN_conv1x1_2_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 35648);
+    upernet_depth_small_k35_FPN_conv1x1_2_dab(x, signs, scale, merged);
     for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
     for (int q0 = 0; q0 < QUADS; q0 += 8) {
         upernet_depth_small_k35_FPN_conv1x1_2_tables(signs, scale, 0, q0, 8, table);
@@ -12212,7 +12583,7 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
-        upernet_depth_small_k35_FPN_conv1x1_2_store(x, acc + o * 32, o, 0, BLOCK_WIDTH,
+        upernet_depth_small_k35_FPN_conv1x1_2_store(merged, acc + o * 32, o, 0, BLOCK_WIDTH,
                 y + o * OUT_PIXELS);
     }
 }
@@ -14141,27 +14512,11 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *restric
         const float *restrict acc, int o,
         int p0, int n, float *restrict out, float *restrict lanes)
 {
-    enum { IN_PIXELS = 384 };
+    enum { IN_CHANNELS = 64, IN_PIXELS = 384 };
     const float m = upernet_depth_small_k49_mul[o], a = upernet_depth_small_k49_add[o];
     float kept[432];
-    /* Bypass: output channel o is the mean of `count` input channels from `first`, `step`
-     * apart (0 copies, then the merged means), read as rows. */
-    float bypass[432];
-    int first = 0, step = 1, count = 1;
-    if (o < 15) {
-        first = o;
-        step = 15;
-        count = 4;
-    } else {
-        first = 60;
-        count = 4;
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = 0.0f;
-    for (int j = 0; j < count; ++j) {
-        const float *src = x + (first + j * step) * IN_PIXELS + p0;
-        for (int k = 0; k < n; ++k) bypass[k] += src[k];
-    }
-    for (int k = 0; k < n; ++k) bypass[k] = bypass[k] / (float)count;
+    /* Bypass: output channel o copies input channel o % IN_CHANNELS, read as a row. */
+    const float *bypass = x + o * IN_PIXELS + p0;
     for (int k = 0; k < n; ++k) {
         float v = acc[k] * m + a;
         v += bypass[k];
@@ -14181,7 +14536,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_store(const float *restric
 /* DAB of FPN.conv_fusion.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0)
  * = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 21x26, zero outside
  * the input. */
-static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t *out,
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 384, PLANE = 546, PLANE_WIDTH = 26, IN_HEIGHT = 16,
           IN_WIDTH = 24 };
@@ -14221,6 +14577,27 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -14485,7 +14862,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 87488);
     for (int i = 0; i < 1024; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 91584);
+    upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale, merged);
     /* Stride 1: the output is walked as one run of positions p = oy * 26 + ox,
      * each reading the planes at p plus the tap's offset. */
     for (int xs = 0; xs < 414; xs += 432) {
@@ -14511,7 +14889,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
                 const int n = (next - p < 24 - ox ? next - p : 24 - ox);
                 const int p0 = oy * 24 + ox;
                 for (int o = 0; o < 16; ++o) {
-                    upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + o * 432 + (p - xs), o,
+                    upernet_depth_small_k49_FPN_conv_fusion_0_store(merged,
+                            acc + o * 432 + (p - xs), o,
                         p0, n, y + o * 384 + p0,
                         lanes + o * 64);
                 }
@@ -14530,7 +14909,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
 /* DAB of FPN.conv_fusion.0: per input channel c, tau = k*mean(x) + b, the sign of x - tau (sign(0)
  * = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). Signs: int8 planes of 18x34, zero outside
  * the input. */
-static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t *out, float *scale)
+static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t *out,
+        float *scale, float *merged)
 {
     enum { IN_CHANNELS = 64, IN_PIXELS = 384, PLANE = 612, PLANE_WIDTH = 34, IN_HEIGHT = 16,
           IN_WIDTH = 24 };
@@ -14572,6 +14952,27 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0_dab(const float *x, int8_t
             }
         }
 #endif
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = c < 60 ? c % 15 : 15;
+            float *mean = merged + j * IN_PIXELS;
+            if (c == (j < 15 ? j : 60)) {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = 0.0f + plane[p];
+                }
+            } else {
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] += plane[p];
+                }
+            }
+            if (c == (j < 15 ? j + 45 : IN_CHANNELS - 1)) {
+                const float count = j < 15 ? 4.0f : 4.0f;
+                for (int p = 0; p < IN_PIXELS; ++p) {
+                    mean[p] = mean[p] / count;
+                }
+            }
+        }
     }
 }
 
@@ -14700,7 +15101,8 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
      * tensor for the DAB of the next layer. */
     float *lanes = (float *)(void *)(scratch + 56704);
     for (int i = 0; i < OUT_CHANNELS * 64; ++i) lanes[i] = 0.0f;
-    upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale);
+    float *merged = (float *)(void *)(scratch + 91584);
+    upernet_depth_small_k49_FPN_conv_fusion_0_dab(x, signs, scale, merged);
     for (int by = 0; by < 16; ++by) {
         for (int i = 0; i < PADDED_OUT * 32; ++i) acc[i] = 0.0f;
         for (int i = 0; i < 3; ++i) {
@@ -14714,8 +15116,9 @@ static void upernet_depth_small_k49_FPN_conv_fusion_0(const float *x, float *y,
             }
         }
         for (int o = 0; o < OUT_CHANNELS; ++o) {
-            upernet_depth_small_k49_FPN_conv_fusion_0_store(x, acc + o * 32, o, by * BLOCK_WIDTH,
-                    BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes + o * 64);
+            upernet_depth_small_k49_FPN_conv_fusion_0_store(merged, acc + o * 32, o,
+                    by * BLOCK_WIDTH, BLOCK_WIDTH, y + o * OUT_PIXELS + by * BLOCK_WIDTH, lanes
+                            + o * 64);
         }
     }
     for (int o = 0; o < OUT_CHANNELS; ++o) {
@@ -15931,10 +16334,10 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(10, "backbone.stages.2.0.pwconv1",
                                    (float *)(void *)(ws + 127424), 6144);
     upernet_depth_small_k11_backbone_stages_2_0_pwconv2((float *)(void *)(ws + 127424),
-            (float *)(void *)(ws + 67136), ws);
+            (float *)(void *)(ws + 73280), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(11, "backbone.stages.2.0.pwconv2",
-                                   (float *)(void *)(ws + 67136), 1536);
-    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 67136),
+                                   (float *)(void *)(ws + 73280), 1536);
+    upernet_depth_small_k12_backbone_stages_2_1_dwconv((float *)(void *)(ws + 73280),
             (float *)(void *)(ws + 153024), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(12, "backbone.stages.2.1.dwconv",
                                    (float *)(void *)(ws + 153024), 1536);
@@ -15959,103 +16362,102 @@ int upernet_depth_small_run(const float *input, float *output, void *workspace)
     UPERNET_DEPTH_SMALL_TRACE_NODE(17, "backbone.stages.3.0.pwconv1",
                                    (float *)(void *)(ws + 254848), 3072);
     upernet_depth_small_k18_backbone_stages_3_0_pwconv2((float *)(void *)(ws + 254848),
-            (float *)(void *)(ws + 76864), ws);
+            (float *)(void *)(ws + 79936), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(18, "backbone.stages.3.0.pwconv2",
-                                   (float *)(void *)(ws + 76864), 768);
-    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 76864),
-            (float *)(void *)(ws + 37440));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(19, "PPN.stages.0/pool", (float *)(void *)(ws + 37440), 128);
-    upernet_depth_small_k20_PPN_stages_0_1((float *)(void *)(ws + 37440),
-            (float *)(void *)(ws + 37952), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(20, "PPN.stages.0.1", (float *)(void *)(ws + 37952), 32);
-    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 37952),
-            (float *)(void *)(ws + 68672));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(21, "PPN.stages.0/up", (float *)(void *)(ws + 68672), 192);
-    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 76864),
-            (float *)(void *)(ws + 37440));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(22, "PPN.stages.1/pool", (float *)(void *)(ws + 37440), 512);
-    upernet_depth_small_k23_PPN_stages_1_1((float *)(void *)(ws + 37440),
-            (float *)(void *)(ws + 39488), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(23, "PPN.stages.1.1", (float *)(void *)(ws + 39488), 128);
-    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 39488),
-            (float *)(void *)(ws + 69440));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(24, "PPN.stages.1/up", (float *)(void *)(ws + 69440), 192);
-    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 76864),
-            (float *)(void *)(ws + 37440));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(25, "PPN.stages.2/pool", (float *)(void *)(ws + 37440), 2048);
-    upernet_depth_small_k26_PPN_stages_2_1((float *)(void *)(ws + 37440),
-            (float *)(void *)(ws + 45632), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(26, "PPN.stages.2.1", (float *)(void *)(ws + 45632), 512);
-    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 45632),
-            (float *)(void *)(ws + 70208));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(27, "PPN.stages.2/up", (float *)(void *)(ws + 70208), 192);
-    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 76864),
-            (float *)(void *)(ws + 45632));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(28, "PPN.stages.3/pool", (float *)(void *)(ws + 45632), 4608);
-    upernet_depth_small_k29_PPN_stages_3_1((float *)(void *)(ws + 45632),
-            (float *)(void *)(ws + 64064), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(29, "PPN.stages.3.1", (float *)(void *)(ws + 64064), 1152);
-    upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 64064), (float *)(void *)ws);
+                                   (float *)(void *)(ws + 79936), 768);
+    upernet_depth_small_k19_PPN_stages_0_pool((float *)(void *)(ws + 79936),
+            (float *)(void *)(ws + 37568));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(19, "PPN.stages.0/pool", (float *)(void *)(ws + 37568), 128);
+    upernet_depth_small_k20_PPN_stages_0_1((float *)(void *)(ws + 37568),
+            (float *)(void *)(ws + 38080), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(20, "PPN.stages.0.1", (float *)(void *)(ws + 38080), 32);
+    upernet_depth_small_k21_PPN_stages_0_up((float *)(void *)(ws + 38080),
+            (float *)(void *)(ws + 73280));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(21, "PPN.stages.0/up", (float *)(void *)(ws + 73280), 192);
+    upernet_depth_small_k22_PPN_stages_1_pool((float *)(void *)(ws + 79936),
+            (float *)(void *)(ws + 37952));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(22, "PPN.stages.1/pool", (float *)(void *)(ws + 37952), 512);
+    upernet_depth_small_k23_PPN_stages_1_1((float *)(void *)(ws + 37952),
+            (float *)(void *)(ws + 40000), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(23, "PPN.stages.1.1", (float *)(void *)(ws + 40000), 128);
+    upernet_depth_small_k24_PPN_stages_1_up((float *)(void *)(ws + 40000),
+            (float *)(void *)(ws + 74048));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(24, "PPN.stages.1/up", (float *)(void *)(ws + 74048), 192);
+    upernet_depth_small_k25_PPN_stages_2_pool((float *)(void *)(ws + 79936),
+            (float *)(void *)(ws + 39488));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(25, "PPN.stages.2/pool", (float *)(void *)(ws + 39488), 2048);
+    upernet_depth_small_k26_PPN_stages_2_1((float *)(void *)(ws + 39488),
+            (float *)(void *)(ws + 47680), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(26, "PPN.stages.2.1", (float *)(void *)(ws + 47680), 512);
+    upernet_depth_small_k27_PPN_stages_2_up((float *)(void *)(ws + 47680),
+            (float *)(void *)(ws + 74816));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(27, "PPN.stages.2/up", (float *)(void *)(ws + 74816), 192);
+    upernet_depth_small_k28_PPN_stages_3_pool((float *)(void *)(ws + 79936),
+            (float *)(void *)(ws + 50240));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(28, "PPN.stages.3/pool", (float *)(void *)(ws + 50240), 4608);
+    upernet_depth_small_k29_PPN_stages_3_1((float *)(void *)(ws + 50240),
+            (float *)(void *)(ws + 68672), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(29, "PPN.stages.3.1", (float *)(void *)(ws + 68672), 1152);
+    upernet_depth_small_k30_PPN_stages_3_up((float *)(void *)(ws + 68672), (float *)(void *)ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(30, "PPN.stages.3/up", (float *)(void *)ws, 192);
-    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 76864), (float *)(void *)(ws + 68672),
-                                    (float *)(void *)(ws + 69440), (float *)(void *)(ws + 70208), (
-                                            float *)(void *)ws, (float *)(void *)(ws + 100224));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 100224), 1536);
-    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 100224),
-            (float *)(void *)(ws + 106368), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 106368), 768);
+    upernet_depth_small_k31_PPN_cat((float *)(void *)(ws + 79936), (float *)(void *)(ws + 73280),
+                                    (float *)(void *)(ws + 74048), (float *)(void *)(ws + 74816), (
+                                            float *)(void *)ws, (float *)(void *)(ws + 103296));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(31, "PPN/cat", (float *)(void *)(ws + 103296), 1536);
+    upernet_depth_small_k32_PPN_bottleneck_0((float *)(void *)(ws + 103296),
+            (float *)(void *)(ws + 109440), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(32, "PPN.bottleneck.0", (float *)(void *)(ws + 109440), 768);
     upernet_depth_small_k33_FPN_conv1x1_0((float *)(void *)(ws + 269184),
-            (float *)(void *)(ws + 35648), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(33, "FPN.conv1x1.0", (float *)(void *)(ws + 35648), 1536);
+            (float *)(void *)(ws + 36032), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(33, "FPN.conv1x1.0", (float *)(void *)(ws + 36032), 1536);
     upernet_depth_small_k34_FPN_conv1x1_1((float *)(void *)(ws + 281600),
-            (float *)(void *)(ws + 41792), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(34, "FPN.conv1x1.1", (float *)(void *)(ws + 41792), 384);
-    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 106368),
-            (float *)(void *)(ws + 85184), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(35, "FPN.conv1x1.2", (float *)(void *)(ws + 85184), 96);
-    upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 85184), (float *)(void *)ws);
+            (float *)(void *)(ws + 42176), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(34, "FPN.conv1x1.1", (float *)(void *)(ws + 42176), 384);
+    upernet_depth_small_k35_FPN_conv1x1_2((float *)(void *)(ws + 109440),
+            (float *)(void *)(ws + 113024), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(35, "FPN.conv1x1.2", (float *)(void *)(ws + 113024), 96);
+    upernet_depth_small_k36_FPN_up3((float *)(void *)(ws + 113024), (float *)(void *)ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(36, "FPN/up3", (float *)(void *)ws, 384);
-    upernet_depth_small_k37_FPN_add3((float *)(void *)ws, (float *)(void *)(ws + 41792),
+    upernet_depth_small_k37_FPN_add3((float *)(void *)ws, (float *)(void *)(ws + 42176),
                                      (float *)(void *)(ws + 21376));
     UPERNET_DEPTH_SMALL_TRACE_NODE(37, "FPN/add3", (float *)(void *)(ws + 21376), 384);
     upernet_depth_small_k38_FPN_smooth_conv_0((float *)(void *)(ws + 21376),
-            (float *)(void *)(ws + 83648), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(38, "FPN.smooth_conv.0", (float *)(void *)(ws + 83648), 384);
-    upernet_depth_small_k39_FPN_up2((float *)(void *)(ws + 41792), (float *)(void *)ws);
+            (float *)(void *)(ws + 108224), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(38, "FPN.smooth_conv.0", (float *)(void *)(ws + 108224), 384);
+    upernet_depth_small_k39_FPN_up2((float *)(void *)(ws + 42176), (float *)(void *)ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(39, "FPN/up2", (float *)(void *)ws, 1536);
-    upernet_depth_small_k40_FPN_add2((float *)(void *)ws, (float *)(void *)(ws + 35648),
+    upernet_depth_small_k40_FPN_add2((float *)(void *)ws, (float *)(void *)(ws + 36032),
                                      (float *)(void *)(ws + 29312));
     UPERNET_DEPTH_SMALL_TRACE_NODE(40, "FPN/add2", (float *)(void *)(ws + 29312), 1536);
     upernet_depth_small_k41_FPN_smooth_conv_0_conv_2((float *)(void *)(ws + 29312),
-            (float *)(void *)(ws + 77504), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 77504),
+            (float *)(void *)(ws + 102080), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(41, "FPN.smooth_conv.0.conv#2", (float *)(void *)(ws + 102080),
                                    1536);
-    upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 35648), (float *)(void *)ws);
+    upernet_depth_small_k42_FPN_up1((float *)(void *)(ws + 36032), (float *)(void *)ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(42, "FPN/up1", (float *)(void *)ws, 6144);
     upernet_depth_small_k43_FPN_add1((float *)(void *)ws, (float *)(void *)(ws + 230208),
                                      (float *)(void *)(ws + 52928));
     UPERNET_DEPTH_SMALL_TRACE_NODE(43, "FPN/add1", (float *)(void *)(ws + 52928), 6144);
     upernet_depth_small_k44_FPN_smooth_conv_0_conv_3((float *)(void *)(ws + 52928),
-            (float *)(void *)(ws + 98304), ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 98304),
+            (float *)(void *)(ws + 77504), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(44, "FPN.smooth_conv.0.conv#3", (float *)(void *)(ws + 77504),
                                    6144);
-    upernet_depth_small_k45_FPN_resize1((float *)(void *)(ws + 77504),
-                                        (float *)(void *)(ws + 122880));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(45, "FPN/resize1", (float *)(void *)(ws + 122880), 6144);
-    upernet_depth_small_k46_FPN_resize2((float *)(void *)(ws + 83648),
-                                        (float *)(void *)(ws + 147456));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(46, "FPN/resize2", (float *)(void *)(ws + 147456), 6144);
-    upernet_depth_small_k47_FPN_resize3((float *)(void *)(ws + 85184),
-                                        (float *)(void *)(ws + 172032));
-    UPERNET_DEPTH_SMALL_TRACE_NODE(47, "FPN/resize3", (float *)(void *)(ws + 172032), 6144);
-    upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 98304), (float *)(void *)(ws + 122880),
-                                    (float *)(void *)(ws + 147456), (float *)(void *)(
-                                            ws + 172032), (float *)(void *)ws);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)ws, 24576);
-    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)ws, (float *)(void *)(ws + 189888),
-            ws + 98304);
-    UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 189888), 6144);
-    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 189888),
+    upernet_depth_small_k45_FPN_resize1((float *)(void *)(ws + 102080), (float *)(void *)ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(45, "FPN/resize1", (float *)(void *)ws, 6144);
+    upernet_depth_small_k46_FPN_resize2((float *)(void *)(ws + 108224),
+                                        (float *)(void *)(ws + 24576));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(46, "FPN/resize2", (float *)(void *)(ws + 24576), 6144);
+    upernet_depth_small_k47_FPN_resize3((float *)(void *)(ws + 113024),
+                                        (float *)(void *)(ws + 49152));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(47, "FPN/resize3", (float *)(void *)(ws + 49152), 6144);
+    upernet_depth_small_k48_FPN_cat((float *)(void *)(ws + 77504), (float *)(void *)ws,
+                                    (float *)(void *)(ws + 24576), (float *)(void *)(ws + 49152), (
+                                            float *)(void *)(ws + 116160));
+    UPERNET_DEPTH_SMALL_TRACE_NODE(48, "FPN/cat", (float *)(void *)(ws + 116160), 24576);
+    upernet_depth_small_k49_FPN_conv_fusion_0((float *)(void *)(ws + 116160),
+            (float *)(void *)(ws + 214464), ws);
+    UPERNET_DEPTH_SMALL_TRACE_NODE(49, "FPN.conv_fusion.0", (float *)(void *)(ws + 214464), 6144);
+    upernet_depth_small_k50_out_conv1((float *)(void *)(ws + 214464),
                                       (float *)(void *)(ws + 52928), ws);
     UPERNET_DEPTH_SMALL_TRACE_NODE(50, "out_conv1", (float *)(void *)(ws + 52928), 6144);
     upernet_depth_small_k51_resize((float *)(void *)(ws + 52928), (float *)(void *)(ws + 786432));

@@ -5,9 +5,11 @@ import BiDensePasses
 /// outputs (folded BatchNorm, bypass, epilogue, channel sums) and the bypass's source.
 enum BinaryConvEmitter {
   /// The kernel's DAB: channel means (or the producer's sums), thresholds, scales, signs.
-  static func dabFunction(_ g: BinaryConvGeometry, _ layout: DABLayout, _ context: KernelContext)
-    throws -> TemplateValue
-  {
+  /// With `mergesBypass` it also writes the bypass's channel means (`QuadLookupKernel`).
+  static func dabFunction(
+    _ g: BinaryConvGeometry, _ layout: DABLayout, _ context: KernelContext,
+    mergesBypass: Bool = false
+  ) throws -> TemplateValue {
     let inShape = g.inShape
     var values = KernelContext.sizes(inShape, "in")
     values.merge([
@@ -18,8 +20,16 @@ enum BinaryConvEmitter {
       "signs": false, "floats": false, "bits": false, "planes": false,
       "PREFIX": .text(context.prefix.uppercased()), "lanes": .int(context.compensatedLanes),
       // The AVX-512 path's lanes (kernels/compensated_sum.c).
-      "wide": .bool(context.compensatedLanes == 32),
+      "wide": .bool(context.compensatedLanes == 32), "mergesBypass": .bool(mergesBypass),
     ]) { $1 }
+    if mergesBypass, let (plan, _) = g.bypass {
+      let regular = plan.stridedMeans * plan.stridedCount
+      values.merge([
+        "mergeStrided": .int(plan.stridedMeans), "mergeRegular": .int(regular),
+        "mergeCountFloat": .text(CText.float(Float(plan.stridedCount))),
+        "lastCountFloat": .text(CText.float(Float(inShape.channels - regular))),
+      ]) { $1 }
+    }
     switch layout {
     case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
       values.merge([

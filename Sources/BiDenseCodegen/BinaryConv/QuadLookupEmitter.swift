@@ -8,9 +8,18 @@ enum QuadLookupEmitter {
     let window = g.window
     let block = QuadLookupKernel.block
     var values = try BinaryConvEmitter.sharedValues(g, context)
+    values["mergesBypass"] = .bool(k.mergesBypass)
+    values["mergedOffset"] = .int(k.mergedOffset)
+    values["bypassInput"] = k.mergesBypass ? "merged" : "x"
+    var store = values
+    if k.mergesBypass {
+      // The store reads output channel o's mean, made by the DAB, as a copy.
+      store.merge(["copiesOnly": true, "identityBypass": true]) { $1 }
+    }
     values["store"] = try BinaryConvEmitter.storeFunction(
-      g, values, block: max(block, k.tiles.strip), context)
-    values["dabFunction"] = try BinaryConvEmitter.dabFunction(g, k.dab, context)
+      g, store, block: max(block, k.tiles.strip), context)
+    values["dabFunction"] = try BinaryConvEmitter.dabFunction(
+      g, k.dab, context, mergesBypass: k.mergesBypass)
     values.merge([
       "weightNibbles": context.symbol(.weights), "block": .int(block),
       "outputBlock": .int(QuadLookupKernel.outputBlock),
@@ -52,7 +61,8 @@ enum QuadLookupEmitter {
   ) throws -> String {
     let t = k.tiles
     var values = shared
-    values["dabFunction"] = try BinaryConvEmitter.dabFunction(k.geometry, k.tilesDAB, context)
+    values["dabFunction"] = try BinaryConvEmitter.dabFunction(
+      k.geometry, k.tilesDAB, context, mergesBypass: k.mergesBypass)
     values.merge([
       "tile": .int(t.tile), "vectors": .int(t.vectors), "outputs": .int(QuadLookupTiles.outputs),
       "chunk": .int(t.chunk), "tableWidth": .int(t.tableWidth), "strip": .int(t.strip),

@@ -132,7 +132,12 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
     for (int i = 0; i < {{outChannels * 2 * lanes}}; ++i) lanes[i] = 0.0f;
     {{end}}
+    {{if mergesBypass}}
+    float *merged = (float *)(void *)(scratch + {{mergedOffset}});
+    {{fn}}_dab(x, signs, scale, merged);
+    {{else}}
     {{fn}}_dab(x, signs, scale);
+    {{end}}
     {{for $by in blockRows}}
         {{for $x0 in blockWidth step block}}
             for (int i = 0; i < {{paddedOutChannels * block}}; ++i) acc[i] = 0.0f;
@@ -147,7 +152,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 {{end}}
             {{end}}
             {{for $o in outChannels}}
-                {{fn}}_store({{if bypass}}x, {{end}}acc{{+ $o * block}}, {{$o}}, {{if bypass}}{{$by * blockWidth + $x0}}, {{end}}{{count}}, y{{+ $o * outPixels + $by * blockWidth + $x0}}{{if producesSums}}, lanes{{+ $o * 2 * lanes}}{{end}});
+                {{fn}}_store({{if bypass}}{{bypassInput}}, {{end}}acc{{+ $o * block}}, {{$o}}, {{if bypass}}{{$by * blockWidth + $x0}}, {{end}}{{count}}, y{{+ $o * outPixels + $by * blockWidth + $x0}}{{if producesSums}}, lanes{{+ $o * 2 * lanes}}{{end}});
             {{end}}
         {{end}}
     {{end}}

@@ -126,7 +126,12 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
     for (int i = 0; i < {{outChannels * 2 * lanes}}; ++i) lanes[i] = 0.0f;
     {{end}}
+    {{if mergesBypass}}
+    float *merged = (float *)(void *)(scratch + {{mergedOffset}});
+    {{fn}}_dab(x, signs, scale, merged);
+    {{else}}
     {{fn}}_dab(x, signs, scale);
+    {{end}}
     {{if flat}}
     /* Stride 1: the output is walked as one run of positions p = oy * {{planeWidth}} + ox,
      * each reading the planes at p plus the tap's offset. */

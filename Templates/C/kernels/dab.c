@@ -1,6 +1,6 @@
 /* DAB of {{fnComment}}: per input channel c, tau = k*mean(x) + b, the sign of x - tau
  * (sign(0) = +1) and the scale s = exp(alpha*(mean|x - tau| - 1)). {{layout}} */
-static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
+static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale{{if mergesBypass}}, float *merged{{end}})
 {
     {{enum}}
     {{if !floats && !signs}}
@@ -63,6 +63,29 @@ static void {{fn}}_dab(const float *x, {{outType}} *out, float *scale)
         {{end}}
         {{if wide}}
 #endif
+        {{end}}
+        {{if mergesBypass}}
+        {
+            /* The bypass while the channel is at hand: output channel j is the mean of its input
+             * channels, added in channel order from 0 and divided after the last. */
+            const int j = {{$c}} < {{mergeRegular}} ? {{$c}} % {{mergeStrided}} : {{mergeStrided}};
+            float *mean = merged{{+ $j * inPixels}};
+            if ({{$c}} == (j < {{mergeStrided}} ? j : {{mergeRegular}})) {
+                {{for $p in inPixels}}
+                    mean[{{$p}}] = 0.0f + plane[{{$p}}];
+                {{end}}
+            } else {
+                {{for $p in inPixels}}
+                    mean[{{$p}}] += plane[{{$p}}];
+                {{end}}
+            }
+            if ({{$c}} == (j < {{mergeStrided}} ? j + {{mergeRegular - mergeStrided}} : {{inChannels - 1}})) {
+                const float count = j < {{mergeStrided}} ? {{mergeCountFloat}} : {{lastCountFloat}};
+                {{for $p in inPixels}}
+                    mean[{{$p}}] = mean[{{$p}}] / count;
+                {{end}}
+            }
+        }
         {{end}}
         {{else}}
         const float spread = {{prefix}}_compensated_sum(plane, {{inPixels}}, tau, 1) / {{inPixelsFloat}} - 1.0f;
