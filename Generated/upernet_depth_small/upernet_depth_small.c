@@ -8624,26 +8624,52 @@ static void upernet_depth_small_k20_PPN_stages_0_1(const float *x, float *y, uns
 #endif
 
 /* PPN.stages.0/up: bilinear interpolation (align_corners) 1x32x1x1 -> 1x32x2x3: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k21_PPN_stages_0_up(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k21_PPN_stages_0_up(const float *input, float *output)
 {
-    enum { CHANNELS = 32, OUT_HEIGHT = 2, OUT_WIDTH = 3, OUT_PIXELS = 6 };
+    enum { OUT_WIDTH = 3, CHANNELS = 32, OUT_HEIGHT = 2, OUT_PIXELS = 6 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.0f * (float)ox;
+        const int x0 = (int)sx < 0 ? (int)sx : 0;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < 1 ? x0 + 1 : 0;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.0f * (float)oy;
             const int y0 = (int)sy < 0 ? (int)sy : 0;
             const int y1 = y0 + 1 < 1 ? y0 + 1 : 0;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.0f * (float)ox;
-                const int x0 = (int)sx < 0 ? (int)sx : 0;
-                const int x1 = x0 + 1 < 1 ? x0 + 1 : 0;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 + x0] * (1.0f - fx) + plane[y0 + x1] * fx;
-                const float bottom = plane[y1 + x0] * (1.0f - fx) + plane[y1 + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -9201,29 +9227,53 @@ static void upernet_depth_small_k23_PPN_stages_1_1(const float *x, float *y, uns
 #endif
 
 /* PPN.stages.1/up: bilinear interpolation (align_corners) 1x32x2x2 -> 1x32x2x3: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k24_PPN_stages_1_up(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k24_PPN_stages_1_up(const float *input, float *output)
 {
-    enum { CHANNELS = 32, IN_PIXELS = 4, OUT_HEIGHT = 2, IN_HEIGHT = 2, OUT_WIDTH = 3,
-          IN_WIDTH = 2, OUT_PIXELS = 6 };
+    enum { OUT_WIDTH = 3, IN_WIDTH = 2, CHANNELS = 32, IN_PIXELS = 4, OUT_HEIGHT = 2,
+          IN_HEIGHT = 2, OUT_PIXELS = 6 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.5f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 1.0f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.5f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -9781,29 +9831,53 @@ static void upernet_depth_small_k26_PPN_stages_2_1(const float *x, float *y, uns
 #endif
 
 /* PPN.stages.2/up: bilinear interpolation (align_corners) 1x32x4x4 -> 1x32x2x3: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k27_PPN_stages_2_up(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k27_PPN_stages_2_up(const float *input, float *output)
 {
-    enum { CHANNELS = 32, IN_PIXELS = 16, OUT_HEIGHT = 2, IN_HEIGHT = 4, OUT_WIDTH = 3,
-          IN_WIDTH = 4, OUT_PIXELS = 6 };
+    enum { OUT_WIDTH = 3, IN_WIDTH = 4, CHANNELS = 32, IN_PIXELS = 16, OUT_HEIGHT = 2,
+          IN_HEIGHT = 4, OUT_PIXELS = 6 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 1.5f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 3.0f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 1.5f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -10363,29 +10437,53 @@ static void upernet_depth_small_k29_PPN_stages_3_1(const float *x, float *y, uns
 #endif
 
 /* PPN.stages.3/up: bilinear interpolation (align_corners) 1x32x6x6 -> 1x32x2x3: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k30_PPN_stages_3_up(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k30_PPN_stages_3_up(const float *input, float *output)
 {
-    enum { CHANNELS = 32, IN_PIXELS = 36, OUT_HEIGHT = 2, IN_HEIGHT = 6, OUT_WIDTH = 3,
-          IN_WIDTH = 6, OUT_PIXELS = 6 };
+    enum { OUT_WIDTH = 3, IN_WIDTH = 6, CHANNELS = 32, IN_PIXELS = 36, OUT_HEIGHT = 2,
+          IN_HEIGHT = 6, OUT_PIXELS = 6 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 2.5f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 5.0f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 2.5f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -12590,29 +12688,52 @@ static void upernet_depth_small_k35_FPN_conv1x1_2(const float *x, float *y, unsi
 #endif
 
 /* FPN/up3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x4x6: align_corners, so source =
- * out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k36_FPN_up3(const float *x, float *y)
+ * out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into one of two
+ * cached rows, and each output row blends the two it lies between; every output is computed as in
+ * the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...) * fy. */
+static void upernet_depth_small_k36_FPN_up3(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 4, IN_HEIGHT = 2, OUT_WIDTH = 6,
-          IN_WIDTH = 3, OUT_PIXELS = 24 };
+    enum { OUT_WIDTH = 6, IN_WIDTH = 3, CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 4,
+          IN_HEIGHT = 2, OUT_PIXELS = 24 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.4f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.33333334f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.4f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -13184,29 +13305,52 @@ static void upernet_depth_small_k38_FPN_smooth_conv_0(const float *x, float *y,
 #endif
 
 /* FPN/up2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x8x12: align_corners, so source =
- * out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k39_FPN_up2(const float *x, float *y)
+ * out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into one of two
+ * cached rows, and each output row blends the two it lies between; every output is computed as in
+ * the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...) * fy. */
+static void upernet_depth_small_k39_FPN_up2(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 8, IN_HEIGHT = 4, OUT_WIDTH = 12,
-          IN_WIDTH = 6, OUT_PIXELS = 96 };
+    enum { OUT_WIDTH = 12, IN_WIDTH = 6, CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 8,
+          IN_HEIGHT = 4, OUT_PIXELS = 96 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.45454547f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.42857143f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.45454547f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -13781,29 +13925,52 @@ static void upernet_depth_small_k41_FPN_smooth_conv_0_conv_2(const float *x, flo
 #endif
 
 /* FPN/up1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so source
- * = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k42_FPN_up1(const float *x, float *y)
+ * = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into one of
+ * two cached rows, and each output row blends the two it lies between; every output is computed as
+ * in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...) * fy. */
+static void upernet_depth_small_k42_FPN_up1(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16, IN_HEIGHT = 8, OUT_WIDTH = 24,
-          IN_WIDTH = 12, OUT_PIXELS = 384 };
+    enum { OUT_WIDTH = 24, IN_WIDTH = 12, CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16,
+          IN_HEIGHT = 8, OUT_PIXELS = 384 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.47826087f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.46666667f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.47826087f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -14378,87 +14545,159 @@ static void upernet_depth_small_k44_FPN_smooth_conv_0_conv_3(const float *x, flo
 #endif
 
 /* FPN/resize1: bilinear interpolation (align_corners) 1x16x8x12 -> 1x16x16x24: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k45_FPN_resize1(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k45_FPN_resize1(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16, IN_HEIGHT = 8, OUT_WIDTH = 24,
-          IN_WIDTH = 12, OUT_PIXELS = 384 };
+    enum { OUT_WIDTH = 24, IN_WIDTH = 12, CHANNELS = 16, IN_PIXELS = 96, OUT_HEIGHT = 16,
+          IN_HEIGHT = 8, OUT_PIXELS = 384 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.47826087f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.46666667f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.47826087f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
 }
 
 /* FPN/resize2: bilinear interpolation (align_corners) 1x16x4x6 -> 1x16x16x24: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k46_FPN_resize2(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k46_FPN_resize2(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 16, IN_HEIGHT = 4, OUT_WIDTH = 24,
-          IN_WIDTH = 6, OUT_PIXELS = 384 };
+    enum { OUT_WIDTH = 24, IN_WIDTH = 6, CHANNELS = 16, IN_PIXELS = 24, OUT_HEIGHT = 16,
+          IN_HEIGHT = 4, OUT_PIXELS = 384 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.2173913f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.2f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.2173913f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
 }
 
 /* FPN/resize3: bilinear interpolation (align_corners) 1x16x2x3 -> 1x16x16x24: align_corners, so
- * source = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k47_FPN_resize3(const float *x, float *y)
+ * source = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into
+ * one of two cached rows, and each output row blends the two it lies between; every output is
+ * computed as in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...)
+ * * fy. */
+static void upernet_depth_small_k47_FPN_resize3(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 16, IN_HEIGHT = 2, OUT_WIDTH = 24,
-          IN_WIDTH = 3, OUT_PIXELS = 384 };
+    enum { OUT_WIDTH = 24, IN_WIDTH = 3, CHANNELS = 16, IN_PIXELS = 6, OUT_HEIGHT = 16,
+          IN_HEIGHT = 2, OUT_PIXELS = 384 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.08695652f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.06666667f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.08695652f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
@@ -15679,29 +15918,52 @@ static void upernet_depth_small_k50_out_conv1(const float *x, float *y, unsigned
 #endif
 
 /* resize: bilinear interpolation (align_corners) 1x16x16x24 -> 1x16x64x96: align_corners, so source
- * = out * (in - 1) / (out - 1). */
-static void upernet_depth_small_k51_resize(const float *x, float *y)
+ * = out * (in - 1) / (out - 1). Separable: each input row is interpolated across once into one of
+ * two cached rows, and each output row blends the two it lies between; every output is computed as
+ * in the direct form, (x[y0][x0] * (1 - fx) + x[y0][x1] * fx) * (1 - fy) + (... y1 ...) * fy. */
+static void upernet_depth_small_k51_resize(const float *input, float *output)
 {
-    enum { CHANNELS = 16, IN_PIXELS = 384, OUT_HEIGHT = 64, IN_HEIGHT = 16, OUT_WIDTH = 96,
-          IN_WIDTH = 24, OUT_PIXELS = 6144 };
+    enum { OUT_WIDTH = 96, IN_WIDTH = 24, CHANNELS = 16, IN_PIXELS = 384, OUT_HEIGHT = 64,
+          IN_HEIGHT = 16, OUT_PIXELS = 6144 };
+    /* Restrict-qualified here rather than as parameters: the input may lie in the workspace. */
+    const float *restrict x = input;
+    float *restrict y = output;
+    int left[OUT_WIDTH], right[OUT_WIDTH];
+    float fx[OUT_WIDTH], rows[2][OUT_WIDTH];
+    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+        const float sx = 0.24210526f * (float)ox;
+        const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
+        left[ox] = x0;
+        right[ox] = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
+        fx[ox] = sx - (float)x0;
+    }
     for (int o = 0; o < CHANNELS; ++o) {
         const float *plane = x + o * IN_PIXELS;
+        int cached[2] = {-1, -1};
         for (int oy = 0; oy < OUT_HEIGHT; ++oy) {
             const float sy = 0.23809524f * (float)oy;
             const int y0 = (int)sy < IN_HEIGHT - 1 ? (int)sy : IN_HEIGHT - 1;
             const int y1 = y0 + 1 < IN_HEIGHT ? y0 + 1 : IN_HEIGHT - 1;
             const float fy = sy - (float)y0;
+            const float *across[2];
+            for (int k = 0; k < 2; ++k) {
+                const int iy = k == 0 ? y0 : y1;
+                int slot = cached[0] == iy ? 0 : cached[1] == iy ? 1 : -1;
+                if (slot < 0) {
+                    /* Not cached: replace the row the other end does not use. */
+                    slot = k == 0 ? (cached[0] == y1 ? 1 : 0) : (cached[0] == y0 ? 1 : 0);
+                    const float *src = plane + iy * IN_WIDTH;
+                    for (int ox = 0; ox < OUT_WIDTH; ++ox) {
+                        rows[slot][ox] = src[left[ox]] * (1.0f - fx[ox]) + src[right[ox]] * fx[ox];
+                    }
+                    cached[slot] = iy;
+                }
+                across[k] = rows[slot];
+            }
+            float *out = y + o * OUT_PIXELS + oy * OUT_WIDTH;
             for (int ox = 0; ox < OUT_WIDTH; ++ox) {
-                const float sx = 0.24210526f * (float)ox;
-                const int x0 = (int)sx < IN_WIDTH - 1 ? (int)sx : IN_WIDTH - 1;
-                const int x1 = x0 + 1 < IN_WIDTH ? x0 + 1 : IN_WIDTH - 1;
-                const float fx = sx - (float)x0;
-                const float top = plane[y0 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y0 * IN_WIDTH + x1] * fx;
-                const float bottom = plane[y1 * IN_WIDTH + x0] * (1.0f - fx)
-                        + plane[y1 * IN_WIDTH + x1] * fx;
-                float v = top * (1.0f - fy) + bottom * fy;
-                y[o * OUT_PIXELS + oy * OUT_WIDTH + ox] = v;
+                float v = across[0][ox] * (1.0f - fy) + across[1][ox] * fy;
+                out[ox] = v;
             }
         }
     }
