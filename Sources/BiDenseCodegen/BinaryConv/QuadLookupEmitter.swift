@@ -11,6 +11,8 @@ enum QuadLookupEmitter {
     values["mergesBypass"] = .bool(k.mergesBypass)
     values["mergedOffset"] = .int(k.mergedOffset)
     values["bypassInput"] = k.mergesBypass ? "merged" : "x"
+    // The channel sums' lanes and the DAB call, the same on both paths.
+    values["dabCall"] = .fragment(try BinaryConvEmitter.part("kernels/binary_conv_lut_dab_call.c"))
     var store = values
     if k.mergesBypass {
       // The store reads output channel o's mean, made by the DAB, as a copy.

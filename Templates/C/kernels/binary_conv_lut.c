@@ -126,18 +126,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     float *scale = (float *)(void *)(scratch + {{scaleOffset}});
     float *table = (float *)(void *)(scratch + {{tableOffset}});
     float *acc = (float *)(void *)(scratch + {{accOffset}});
-    {{if producesSums}}
-    /* Per output channel, compensated lane sums of the stored values, written after the
-     * tensor for the DAB of the next layer. */
-    float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
-    for (int i = 0; i < {{outChannels * 2 * lanes}}; ++i) lanes[i] = 0.0f;
-    {{end}}
-    {{if mergesBypass}}
-    float *merged = (float *)(void *)(scratch + {{mergedOffset}});
-    {{fn}}_dab(x, signs, scale, merged);
-    {{else}}
-    {{fn}}_dab(x, signs, scale);
-    {{end}}
+    {{dabCall}}
     {{for $by in blockRows}}
         {{for $x0 in blockWidth step block}}
             for (int i = 0; i < {{paddedOutChannels * block}}; ++i) acc[i] = 0.0f;

@@ -120,18 +120,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     unsigned char *lines = scratch + (64u - (unsigned)((uintptr_t)scratch % 64u)) % 64u;
     float *table = (float *)(void *)(lines + {{tableOffset}});
     float *acc = (float *)(void *)(lines + {{accOffset}});
-    {{if producesSums}}
-    /* Per output channel, compensated lane sums of the stored values, written after the
-     * tensor for the DAB of the next layer. */
-    float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
-    for (int i = 0; i < {{outChannels * 2 * lanes}}; ++i) lanes[i] = 0.0f;
-    {{end}}
-    {{if mergesBypass}}
-    float *merged = (float *)(void *)(scratch + {{mergedOffset}});
-    {{fn}}_dab(x, signs, scale, merged);
-    {{else}}
-    {{fn}}_dab(x, signs, scale);
-    {{end}}
+    {{dabCall}}
     {{if flat}}
     /* Stride 1: the output is walked as one run of positions p = oy * {{planeWidth}} + ox,
      * each reading the planes at p plus the tap's offset. */
