@@ -54,11 +54,12 @@ enum BenchCommand {
     return 0
   }
 
-  /// `-D<PREFIX>_AVX2` where this machine has AVX2, and `-D<PREFIX>_AVX512` where it has
-  /// AVX-512 with VPOPCNTDQ: `--native` means the fastest C it can run.
+  /// The widest vector path this machine runs, `-D<PREFIX>_AVX512` (which takes the AVX2
+  /// path where it has no code of its own) or `-D<PREFIX>_AVX2`: `--native` means the fastest
+  /// C it can run.
   static func hostVectorPath(prefix: String) -> [String] {
-    (HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : [])
-      + (HostMachine.hasAVX512Popcount ? ["-D\(prefix.uppercased())_AVX512"] : [])
+    if HostMachine.hasAVX512 { return ["-D\(prefix.uppercased())_AVX512"] }
+    return HostMachine.hasAVX2 ? ["-D\(prefix.uppercased())_AVX2"] : []
   }
 
   static func format(_ report: Benchmark.Report, _ model: CompiledModel, _ compiler: String)

@@ -161,7 +161,7 @@ extension Option {
     "runs", value: "N", "timed runs of each build after a warm-up run",
     check: .integer(minimum: 1), default: .value(String(Benchmark.Options().runs)))
   static let native = Option(
-    switch: "native", "add -march=native and this machine's vector path (host only)")
+    switch: "native", "add -march=native and this machine's widest vector path (host only)")
   /// Every command takes it; the parser answers it before anything else.
   static let help = Option(switch: "help", short: "h", "print this help")
 }

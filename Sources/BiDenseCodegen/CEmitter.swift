@@ -151,10 +151,12 @@ public enum CEmitter {
     let template =
       model.target.compensatedSumsInRegisters
       ? "kernels/compensated_sum32.c" : "kernels/compensated_sum.c"
+    // The AVX-512 lanes: two registers of sixteen.
+    let wide = model.target.compensatedLanes == 32
     return try out
       + Template(template).render([
         "prefix": .text(prefix), "PREFIX": .text(prefix.uppercased()),
-        "lanes": .int(model.target.compensatedLanes),
+        "lanes": .int(model.target.compensatedLanes), "wide": .bool(wide),
       ]) + "\n"
   }
 

@@ -39,7 +39,9 @@ enum Epilogue {
       return "\(value) = \(value) + \(symbols[.epilogue(step.id, index: 0)]!)[\(channel)];"
     case .prelu:
       let weight = symbols[.epilogue(step.id, index: 0)]!
-      return "\(value) = \(value) >= 0.0f ? \(value) : \(weight)[\(channel)] * \(value);"
+      // The slope is read unconditionally, so that compilers vectorise the loop around it.
+      return "{ const float slope = \(weight)[\(channel)]; "
+        + "\(value) = \(value) >= 0.0f ? \(value) : slope * \(value); }"
     case .relu:
       return "\(value) = \(value) < 0.0f ? 0.0f : \(value);"
     case .sigmoid:

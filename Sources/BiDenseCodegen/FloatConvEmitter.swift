@@ -20,6 +20,11 @@ enum FloatConvEmitter {
       values["accumulatorOffset"] = .int(k.accumulatorOffset)
       return try Template("kernels/float_conv_gather.c").render(values)
     }
+    if !k.vectorRows { return try Template("kernels/float_conv_pixels.c").render(values) }
+    // Output channel o is output oo of group g.
+    values["epilogue"] = context.epilogue(indent: 20, channel: "$g * outPerGroup + $oo")
+    values["rowStride"] = .int(k.rowStride)
+    values["readsRows"] = .bool(k.readsRows)
     return try Template("kernels/float_conv.c").render(values)
   }
 }

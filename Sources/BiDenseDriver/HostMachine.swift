@@ -23,9 +23,11 @@ public enum HostMachine {
 
   public static var hasAVX2: Bool { features.contains("avx2") }
 
-  /// AVX-512 with the 64-bit lane popcount (VPOPCNTDQ): the ternary planes' vector path.
-  public static var hasAVX512Popcount: Bool {
-    features.contains("avx512f") && features.contains("avx512_vpopcntdq")
+  /// The AVX-512 subsets the `<PREFIX>_AVX512` path compiles for: F, BW, VL, DQ and the
+  /// 64-bit lane popcount (VPOPCNTDQ).
+  public static var hasAVX512: Bool {
+    ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vpopcntdq"].allSatisfy(
+      features.contains)
   }
 
   /// "AMD EPYC (avx2), 2 cores": the model, its widest vector extension, the cores.

@@ -429,7 +429,8 @@ public enum KernelLowering {
         guard !conv.transposed else {
           throw BiDenseError(node: op.name, "a float transposed convolution is not supported")
         }
-        return .floatConv(FloatConvKernel(conv, input: input!, output: op.shape))
+        return .floatConv(
+          FloatConvKernel(conv, input: input!, output: op.shape, vectorRows: target.wordBits == 64))
       case .avgPool(let window):
         return .avgPool(AvgPoolKernel(window: window, input: input!, output: op.shape))
       case .adaptiveAvgPool:

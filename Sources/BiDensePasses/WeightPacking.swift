@@ -81,8 +81,8 @@ private struct KernelPacker {
     case .quadLookup(let k):
       let w = binaryShared(fused!, graph, withWeightScale: true)
       epilogue(kernel.epilogue)
-      let padding = (k.paddedOutChannels - w.outChannels) * k.nibbleBytes
-      // Outputs past the end (up to a whole output block) read zero nibbles.
+      let padding = (k.weightRows - w.outChannels) * k.nibbleBytes
+      // Outputs past the end (up to a whole output block of either path) read zero nibbles.
       symbols[.weights] = pool.bytes(
         "\(base)_nibbles", w.nibbles() + [UInt8](repeating: 0, count: padding),
         comment: "\(name): weight signs, [out][tap][quad] 4 bits each, low nibble first")

@@ -9,17 +9,18 @@
 #include "{{prefix}}.h"
 
 /* Optional vector paths, off by default: define {{PREFIX}}_AVX2 (with -mavx2) or
- * {{PREFIX}}_NEON (on AArch64) to use intrinsics where they beat the portable C.{{if tracesSigns}}
- * {{PREFIX}}_AVX512 (with -mavx512f -mavx512vpopcntdq, or -march=native where the processor has
- * them) counts the ternary planes' bits eight words at a time.{{end}} */
-{{if tracesSigns}}
+ * {{PREFIX}}_NEON (on AArch64) to use intrinsics where they beat the portable C, or
+ * {{PREFIX}}_AVX512 (with -march=native where the processor has AVX-512 F, BW, VL, DQ and
+ * VPOPCNTDQ) for the widest path, which takes the AVX2 one wherever it has no code of its own. */
 #if defined({{PREFIX}}_AVX512)
-#if !defined(__AVX512F__) || !defined(__AVX512VPOPCNTDQ__)
-#error "{{PREFIX}}_AVX512 needs a compiler targeting AVX-512F and VPOPCNTDQ (-march=native)"
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512VL__) \
+    || !defined(__AVX512DQ__) || !defined(__AVX512VPOPCNTDQ__)
+#error "the AVX-512 path needs a compiler targeting it (-march=native)"
 #endif
-#include <immintrin.h>
+#if !defined({{PREFIX}}_AVX2)
+#define {{PREFIX}}_AVX2
 #endif
-{{end}}
+#endif
 #if defined({{PREFIX}}_AVX2)
 #if !defined(__AVX2__)
 #error "the AVX2 path needs a compiler targeting AVX2 (-mavx2 or -march=native)"

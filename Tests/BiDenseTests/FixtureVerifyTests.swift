@@ -68,6 +68,30 @@ import Testing
     #expect(report.passed)
   }
 
+  /// The AVX-512 path, where the host has it: strict flags and the sanitizers.
+  @Test(.enabled(if: HostMachine.hasAVX512), arguments: Fixtures.all)
+  func gccAVX512StrictWithSanitizers(_ name: String) throws {
+    let macro = "-D\(CText.identifier(name).uppercased())_AVX512"
+    let flags =
+      Self.strict + [
+        "-O1", "-g", "-march=native", macro, "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+      ]
+    let report = try Self.verify(name, compiler: "gcc", flags: flags)
+    #expect(report.passed)
+    #expect(report.compileCommand.contains(macro))
+  }
+
+  /// The AVX-512 path under clang's strict flags, where the host has it.
+  @Test(.enabled(if: HostMachine.hasAVX512 && installed("clang")), arguments: Fixtures.all)
+  func clangAVX512Strict(_ name: String) throws {
+    let macro = "-D\(CText.identifier(name).uppercased())_AVX512"
+    let report = try Self.verify(
+      name, compiler: "clang", flags: Self.strict + ["-O2", "-march=native", macro])
+    #expect(report.passed)
+    #expect(report.compileCommand.contains(macro))
+  }
+
   @Test(.enabled(if: installed("clang")), arguments: Fixtures.all)
   func clangStrictO2(_ name: String) throws {
     let report = try Self.verify(name, compiler: "clang", flags: Self.strict + ["-O2"])

@@ -39,14 +39,17 @@ import Testing
     }
   }
 
-  /// The checked-in files compile with gcc as strictly as the README promises, with and
-  /// without the AVX2 path.
+  /// The checked-in files compile with gcc as strictly as the README promises, portable and
+  /// on each vector path the host has.
   @Test(.enabled(if: installed("gcc")), arguments: checkedIn)
   func compilesStrictly(_ example: String) throws {
     let folder = Self.folder(example)
     let prefix = CText.identifier(example).uppercased()
-    for extra in [[], ["-mavx2", "-mfma", "-D\(prefix)_AVX2"]]
-    where extra.isEmpty || HostMachine.hasAVX2 {
+    let paths: [(flags: [String], runs: Bool)] = [
+      ([], true), (["-mavx2", "-mfma", "-D\(prefix)_AVX2"], HostMachine.hasAVX2),
+      (["-march=native", "-D\(prefix)_AVX512"], HostMachine.hasAVX512),
+    ]
+    for (extra, runs) in paths where runs {
       for file in try FileManager.default.contentsOfDirectory(atPath: folder.path)
       where file.hasSuffix(".c") {
         let command =

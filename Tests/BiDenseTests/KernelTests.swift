@@ -67,6 +67,18 @@ enum KernelCases {
       input: [1, 8, 10, 37], variant: Self.lut, approximateVariant: Self.xnor,
       variant32: "byte table, dense 3x3, 8-bit units"),
     Case(
+      // Rows padded to 48 wide: on the AVX-512 path one table serves every kernel row.
+      name: "lut_3x3_rows_shared",
+      constructor: #""in_channels": 8, "out_channels": 12, "kernel_size": 3, "padding": 1"#,
+      input: [1, 8, 5, 46], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 8-bit units"),
+    Case(
+      // 64 outputs: on the AVX-512 path a table per tap, in strips of output rows.
+      name: "lut_3x3_table_per_tap",
+      constructor: #""in_channels": 8, "out_channels": 64, "kernel_size": 3, "padding": 1"#,
+      input: [1, 8, 6, 21], variant: Self.lut, approximateVariant: Self.xnor,
+      variant32: "byte table, dense 3x3, 8-bit units"),
+    Case(
       name: "lut_1x1_flat",
       constructor: #""in_channels": 5, "out_channels": 7, "kernel_size": 1, "bypass": false"#,
       input: [1, 5, 7, 9], variant: Self.lut, approximateVariant: Self.xnor,
@@ -232,6 +244,17 @@ enum KernelCases {
     }
   }
 
+  @Test(.enabled(if: HostMachine.hasAVX512), arguments: KernelCases.all)
+  func theAVX512PathsAgree(_ kase: KernelCases.Case) throws {
+    for scale in [DABScale.perChannel, .perLayer] {
+      let (report, _) = try KernelCases.verify(kase, dabScale: scale) { prefix in
+        ["-O2", "-march=native", "-D\(prefix)_AVX512"]
+      }
+      #expect(report.passed, "\(kase.name), --dab-scale=\(scale.rawValue)")
+      #expect(report.compileCommand.contains("_AVX512"))
+    }
+  }
+
   @Test(.enabled(if: Target.aarch64.missingTools.isEmpty), arguments: KernelCases.all)
   func theNEONPathsAgreeUnderQemu(_ kase: KernelCases.Case) throws {
     for scale in [DABScale.perChannel, .perLayer] {
@@ -248,8 +271,12 @@ enum KernelCases {
     let source = model.generated.files.first { $0.name == "m.c" }!.contents
     #expect(source.contains("#if defined(M_AVX2)"))
     #expect(source.contains("#include <immintrin.h>"))
-    #expect(!source.contains("#define M_AVX2"))
+    #expect(!source.contains("#define M_AVX512"))
     #expect(!source.contains("#define M_NEON"))
+    // The AVX-512 path takes the AVX2 one too; nothing else defines it.
+    #expect(source.components(separatedBy: "#define M_AVX2").count == 2)
+    #expect(source.contains("#if defined(M_AVX512)\n"))
+    #expect(source.contains("#if !defined(M_AVX2)\n#define M_AVX2\n#endif\n#endif\n"))
   }
 
   /// One DAB scale per layer: every channel gets the mean of the exact channel scales.

@@ -234,7 +234,7 @@ enum ViTKernelCases {
     #expect(report.passed, "\(report.layers.map { "\($0.name) \($0.agreement)" })")
   }
 
-  @Test(.enabled(if: HostMachine.hasAVX512Popcount))
+  @Test(.enabled(if: HostMachine.hasAVX512))
   func theAVX512PathAgrees() throws {
     let report = try ViTKernelCases.verify(
       target: .host, flags: ["-O2", "-march=native", "-DVIT_KERNELS_AVX512"])

@@ -5,9 +5,11 @@ import BiDensePasses
 /// outputs (folded BatchNorm, bypass, epilogue, channel sums) and the bypass's source.
 enum BinaryConvEmitter {
   /// The kernel's DAB: channel means (or the producer's sums), thresholds, scales, signs.
-  static func dabFunction(_ g: BinaryConvGeometry, _ layout: DABLayout, _ context: KernelContext)
-    throws -> TemplateValue
-  {
+  /// With `mergesBypass` it also writes the bypass's channel means (`QuadLookupKernel`).
+  static func dabFunction(
+    _ g: BinaryConvGeometry, _ layout: DABLayout, _ context: KernelContext,
+    mergesBypass: Bool = false
+  ) throws -> TemplateValue {
     let inShape = g.inShape
     var values = KernelContext.sizes(inShape, "in")
     values.merge([
@@ -16,7 +18,18 @@ enum BinaryConvEmitter {
       "inPixelsFloat": .text(CText.float(Float(inShape.pixels))),
       "dab": context.symbol(.dabParameters), "readsSums": .bool(g.readsChannelSums),
       "signs": false, "floats": false, "bits": false, "planes": false,
+      "PREFIX": .text(context.prefix.uppercased()), "lanes": .int(context.compensatedLanes),
+      // The AVX-512 path's lanes (kernels/compensated_sum.c).
+      "wide": .bool(context.compensatedLanes == 32), "mergesBypass": .bool(mergesBypass),
     ]) { $1 }
+    if mergesBypass, let (plan, _) = g.bypass {
+      let regular = plan.stridedMeans * plan.stridedCount
+      values.merge([
+        "mergeStrided": .int(plan.stridedMeans), "mergeRegular": .int(regular),
+        "mergeCountFloat": .text(CText.float(Float(plan.stridedCount))),
+        "lastCountFloat": .text(CText.float(Float(inShape.channels - regular))),
+      ]) { $1 }
+    }
     switch layout {
     case .signs(let height, let width, let top, let left, let planeHeight, let planeWidth):
       values.merge([
@@ -24,7 +37,8 @@ enum BinaryConvEmitter {
         "outCount": .named("SIGN_BYTES", inShape.channels * planeHeight * planeWidth),
         "planeSize": .named("PLANE", planeHeight * planeWidth),
         "planeWidth": .named("PLANE_WIDTH", planeWidth), "padTop": .int(top),
-        "padLeft": .int(left), "signHeight": .named("IN_HEIGHT", height),
+        "padLeft": .int(left), "planeHeight": .int(planeHeight),
+        "signHeight": .named("IN_HEIGHT", height),
         "signWidth": .named(height == 1 ? "IN_PIXELS" : "IN_WIDTH", width),
         "layout":
           .text("Signs: int8 planes of \(planeHeight)x\(planeWidth), zero outside the input."),
@@ -121,6 +135,9 @@ enum BinaryConvEmitter {
     ]
   }
 
+  /// Outputs from this size on are written with non-temporal stores on the AVX-512 path.
+  static let streamBytes = 8 << 20
+
   /// The kernel's `_store` function (kernels/store.c): folded BatchNorm, bypass, epilogue and
   /// the producer's channel sums for runs of up to `block` output pixels of one channel.
   /// `values` are the kernel's shared ones.
@@ -130,6 +147,12 @@ enum BinaryConvEmitter {
   ) throws -> TemplateValue {
     var store = values
     store["storeBlock"] = .int(block)
+    store["PREFIX"] = .text(context.prefix.uppercased())
+    // Outputs of 8 MB and more (a multiple of the L2 cache) are streamed to memory; the
+    // channel sums read a copy of what is stored.
+    let stream = 4 * g.outShape.count >= streamBytes
+    store["stream"] = .bool(stream)
+    store["keep"] = .bool(stream || g.producesChannelSums)
     store["epilogue"] = context.epilogue(indent: 8)
     store["directBypass"] = ""
     store["bypassTerm"] = ""

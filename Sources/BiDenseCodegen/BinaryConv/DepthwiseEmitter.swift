@@ -15,6 +15,10 @@ enum DepthwiseEmitter {
       "planeSize": .named("PLANE", k.planeHeight * k.planeWidth),
       "planeWidth": .named("PLANE_WIDTH", k.planeWidth),
       "scaleOffset": .int(k.scaleOffset), "lanesOffset": .int(k.lanesOffset),
+      // The AVX-512 path: registers of 64 int8 window sums along a row, the row's end masked.
+      "vector512": .bool(g.window.strideW == 1 && k.accumulatorBits == 8),
+      "outWidthVectors": .int((g.outShape.width + 63) / 64),
+      "PREFIX": .text(context.prefix.uppercased()),
     ]) { $1 }
     return try Template("kernels/binary_conv_depthwise.c").render(values)
   }

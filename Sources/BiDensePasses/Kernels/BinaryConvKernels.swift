@@ -92,6 +92,9 @@ public struct ScratchLayout: Sendable, Equatable {
     bytes = offset + size
     return offset
   }
+
+  /// Grows to at least `size` bytes: another layout of the same scratch.
+  mutating func cover(_ size: Int) { bytes = max(bytes, size) }
 }
 
 /// Dense binary convolutions, exact: per block of output pixels, tables of the 16 signed sums
@@ -123,6 +126,13 @@ public struct QuadLookupKernel: Sendable {
   public var chunkQuads: Int
   /// Output channels rounded up to whole output blocks; the extra ones read zero nibbles.
   public var paddedOutChannels: Int
+  /// The AVX-512 path's layout, in the same scratch.
+  public var tiles: QuadLookupTiles
+  /// The DAB makes the bypass's channel means, into scratch at `mergedOffset`.
+  public var mergesBypass = false
+  public var mergedOffset = 0
+  /// Rows of weight nibbles: output channels rounded up for either layout.
+  public var weightRows: Int { max(paddedOutChannels, tiles.paddedOutChannels) }
   /// Bytes of weight nibbles per output channel.
   public var nibbleBytes: Int
   public var compensatedLanes: Int
@@ -165,7 +175,19 @@ public struct QuadLookupKernel: Sendable {
     accumulatorOffset = scratch.reserve(4 * paddedOutChannels * block)
     lanesOffset = scratch.reserve(
       geometry.producesChannelSums ? 4 * 2 * compensatedLanes * outShape.channels : 0)
+    tiles = QuadLookupTiles(geometry, quads: quads, compensatedLanes: compensatedLanes)
+    scratch.cover(tiles.bytes)
+    // A bypass of the input that only averages channels (a 1×1 reduction's): the DAB makes
+    // each output channel's mean while the input channel is at hand, and the store reads one
+    // mean instead of every input channel of it again.
+    if let (plan, source) = geometry.bypass, source == .input, plan.copies == 0 {
+      mergesBypass = true
+      mergedOffset = scratch.reserve(4 * outShape.channels * inShape.pixels)
+    }
   }
+
+  /// Where the AVX-512 path's DAB writes its signs.
+  public var tilesDAB: DABLayout { tiles.dab(geometry) }
 }
 
 /// Depthwise binary convolutions: one input channel per output, so the DAB scale and the

@@ -4,8 +4,11 @@
  * sums +-v0 +-v1 +-v2 +-v3 (v = s * sign, per pixel); an output channel then adds, per quad
  * and tap, the table row its 4 weight bits index: one vector add for 4 channels x {{block}}
  * pixels. Tables cover {{chunkQuads}} quads at a time so they stay in the L1 cache. */
-{{dabFunction}}
 {{store}}
+#if defined({{PREFIX}}_AVX512)
+{{tiles}}
+#else
+{{dabFunction}}
 /* The tables of quads q0 .. q0+nq-1 over the {{tableWidth}} pixels from `row` (a plane
  * offset){{if sourceStep > 1}}, {{sourceStep}} apart{{end}}: table[quad][entry][pixel], entry bit k set where channel k is +. */
 static void {{fn}}_tables(const int8_t *signs, const float *scale, int row, int q0, int nq, float *table)
@@ -123,13 +126,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     float *scale = (float *)(void *)(scratch + {{scaleOffset}});
     float *table = (float *)(void *)(scratch + {{tableOffset}});
     float *acc = (float *)(void *)(scratch + {{accOffset}});
-    {{if producesSums}}
-    /* Per output channel, compensated lane sums of the stored values, written after the
-     * tensor for the DAB of the next layer. */
-    float *lanes = (float *)(void *)(scratch + {{lanesOffset}});
-    for (int i = 0; i < {{outChannels * 2 * lanes}}; ++i) lanes[i] = 0.0f;
-    {{end}}
-    {{fn}}_dab(x, signs, scale);
+    {{dabCall}}
     {{for $by in blockRows}}
         {{for $x0 in blockWidth step block}}
             for (int i = 0; i < {{paddedOutChannels * block}}; ++i) acc[i] = 0.0f;
@@ -144,7 +141,7 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
                 {{end}}
             {{end}}
             {{for $o in outChannels}}
-                {{fn}}_store({{if bypass}}x, {{end}}acc{{+ $o * block}}, {{$o}}, {{if bypass}}{{$by * blockWidth + $x0}}, {{end}}{{count}}, y{{+ $o * outPixels + $by * blockWidth + $x0}}{{if producesSums}}, lanes{{+ $o * 2 * lanes}}{{end}});
+                {{fn}}_store({{if bypass}}{{bypassInput}}, {{end}}acc{{+ $o * block}}, {{$o}}, {{if bypass}}{{$by * blockWidth + $x0}}, {{end}}{{count}}, y{{+ $o * outPixels + $by * blockWidth + $x0}}{{if producesSums}}, lanes{{+ $o * 2 * lanes}}{{end}});
             {{end}}
         {{end}}
     {{end}}
@@ -154,3 +151,4 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     {{end}}
     {{end}}
 }
+#endif
