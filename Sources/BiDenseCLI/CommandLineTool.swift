@@ -160,7 +160,7 @@ public enum CommandLineTool {
   {
     var options = CompileOptions(
       prefix: args.value(.name) ?? loaded.graph.name, source: loaded.source,
-      kernels: KernelTarget(wordBits: target.wordBits))
+      kernels: target.kernels)
     options.dabScale = try dabScale(args)
     options.limits = loaded.limits
     return options

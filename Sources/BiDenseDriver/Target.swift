@@ -61,6 +61,14 @@ public struct Target: Sendable {
     public var instructionsPerTick: Int
   }
 
+  /// What the kernels are lowered for: the word, and whether the C may take the AVX-512 path
+  /// (only the host's C, on an x86-64 host).
+  public var kernels: KernelTarget {
+    KernelTarget(
+      wordBits: wordBits,
+      avx512Layout: runner == .native && wordBits >= 64 && KernelTarget.runsOnX86)
+  }
+
   /// The flags for a compile: architecture, optimisation, the target's defines.
   public func flags(prefix: String, optimization: [String]? = nil) -> [String] {
     archFlags + (optimization ?? optimizationFlags)

@@ -12,10 +12,24 @@ public struct KernelTarget: Sendable, Equatable {
   /// The bits of a packed word: 64 on 64-bit hosts, 32 on Cortex-M.
   public var wordBits: Int
   public var kernels: KernelSet
+  /// The C may be compiled with `<PREFIX>_AVX512` (an x86-64 machine), so the kernels with a
+  /// layout of their own on that path reserve it too. Other targets keep the smaller workspace.
+  public var avx512Layout: Bool
 
-  public init(wordBits: Int = 64, kernels: KernelSet = .exact) {
+  /// `avx512Layout` defaults to whether this compiler runs on x86-64, for 64-bit words.
+  public init(wordBits: Int = 64, kernels: KernelSet = .exact, avx512Layout: Bool? = nil) {
     self.wordBits = wordBits
     self.kernels = kernels
+    self.avx512Layout = avx512Layout ?? (wordBits >= 64 && Self.runsOnX86)
+  }
+
+  /// Whether this compiler runs on an x86-64 machine (the `host` target's architecture).
+  public static var runsOnX86: Bool {
+    #if arch(x86_64)
+      return true
+    #else
+      return false
+    #endif
   }
 
   /// Independent compensated-sum lanes. A Kahan step is a chain of four dependent adds, so

@@ -169,7 +169,7 @@ enum KernelCases {
     flags: (String) -> [String]? = { _ in nil }
   ) throws -> (report: Verifier.Report, model: CompiledModel) {
     var emit = CompileOptions(
-      prefix: kase.name, source: kase.name, kernels: KernelTarget(wordBits: target.wordBits))
+      prefix: kase.name, source: kase.name, kernels: target.kernels)
     emit.dabScale = dabScale
     let model = try CompiledModel(try kase.graph(), options: emit)
     var options = Verifier.Options()

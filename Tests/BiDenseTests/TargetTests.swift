@@ -112,6 +112,29 @@ enum TargetCases {
     #expect(model.weights.pool.bytes < 1_500_000)
     #expect(model.plan.workspaceBytes < 350_000)
   }
+
+  /// Only the host's C on x86-64 can take the AVX-512 path, so only it reserves that path's
+  /// tiled sign planes: the aarch64 C keeps the portable layout's smaller workspace.
+  @Test func onlyAnX86HostReservesTheAVX512Layout() throws {
+    let graph = try #require(Examples.named("bidense-conv3x3")).build()
+    func compiled(_ target: Target) throws -> CompiledModel {
+      try CompiledModel(
+        graph, options: CompileOptions(prefix: "net", source: "net", kernels: target.kernels))
+    }
+    let arm = try compiled(.aarch64)
+    let host = try compiled(.host)
+    // The AVX-512 LUT-4 tables flip signs with this constant; no other kernel uses it.
+    func hasTiles(_ model: CompiledModel) -> Bool {
+      model.generated.files.contains { $0.contents.contains("_mm512_set1_ps(-0.0f)") }
+    }
+    #expect(!hasTiles(arm))
+    #expect(hasTiles(host) == KernelTarget.runsOnX86)
+    if KernelTarget.runsOnX86 {
+      #expect(host.plan.workspaceBytes > arm.plan.workspaceBytes)
+    } else {
+      #expect(host.plan.workspaceBytes == arm.plan.workspaceBytes)
+    }
+  }
 }
 
 /// Generated C cross-compiled for Cortex-M and run on QEMU's mps2 boards, verified there.

@@ -211,7 +211,7 @@ enum ViTKernelCases {
     let model = try CompiledModel(
       try graph(),
       options: CompileOptions(
-        prefix: "vit_kernels", source: "test", kernels: KernelTarget(wordBits: target.wordBits)))
+        prefix: "vit_kernels", source: "test", kernels: target.kernels))
     var options = Verifier.Options()
     options.target = target
     options.flags = flags

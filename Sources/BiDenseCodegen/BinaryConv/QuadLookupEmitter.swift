@@ -19,7 +19,7 @@ enum QuadLookupEmitter {
       store.merge(["copiesOnly": true, "identityBypass": true]) { $1 }
     }
     values["store"] = try BinaryConvEmitter.storeFunction(
-      g, store, block: max(block, k.tiles.strip), context)
+      g, store, block: max(block, k.tiles?.strip ?? 0), context)
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
       g, k.dab, context, mergesBypass: k.mergesBypass)
     values.merge([
@@ -52,19 +52,20 @@ enum QuadLookupEmitter {
             ? "{{block}}"
             : "({{blockWidth - $x0}} < {{block}} ? {{blockWidth - $x0}} : {{block}})"),
     ]) { $1 }
-    values["tiles"] = .text(try tilesPath(k, values, context))
+    if let tiles = k.tiles { values["tiles"] = .text(try tilesPath(k, tiles, values, context)) }
+    values["hasTiles"] = .bool(k.tiles != nil)
     return try Template("kernels/binary_conv_lut.c").render(values)
   }
 
   /// The AVX-512 path (kernels/binary_conv_lut512.c): its own DAB, planes and blocking
   /// (`QuadLookupTiles`), the store shared with the portable path.
   static func tilesPath(
-    _ k: QuadLookupKernel, _ shared: [String: TemplateValue], _ context: KernelContext
+    _ k: QuadLookupKernel, _ t: QuadLookupTiles, _ shared: [String: TemplateValue],
+    _ context: KernelContext
   ) throws -> String {
-    let t = k.tiles
     var values = shared
     values["dabFunction"] = try BinaryConvEmitter.dabFunction(
-      k.geometry, k.tilesDAB, context, mergesBypass: k.mergesBypass)
+      k.geometry, t.dab(k.geometry), context, mergesBypass: k.mergesBypass)
     values.merge([
       "tile": .int(t.tile), "vectors": .int(t.vectors), "outputs": .int(QuadLookupTiles.outputs),
       "chunk": .int(t.chunk), "tableWidth": .int(t.tableWidth), "strip": .int(t.strip),

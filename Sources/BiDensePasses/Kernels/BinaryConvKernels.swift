@@ -126,13 +126,14 @@ public struct QuadLookupKernel: Sendable {
   public var chunkQuads: Int
   /// Output channels rounded up to whole output blocks; the extra ones read zero nibbles.
   public var paddedOutChannels: Int
-  /// The AVX-512 path's layout, in the same scratch.
-  public var tiles: QuadLookupTiles
+  /// The AVX-512 path's layout, in the same scratch; nil where the target cannot take that
+  /// path.
+  public var tiles: QuadLookupTiles?
   /// The DAB makes the bypass's channel means, into scratch at `mergedOffset`.
   public var mergesBypass = false
   public var mergedOffset = 0
   /// Rows of weight nibbles: output channels rounded up for either layout.
-  public var weightRows: Int { max(paddedOutChannels, tiles.paddedOutChannels) }
+  public var weightRows: Int { max(paddedOutChannels, tiles?.paddedOutChannels ?? 0) }
   /// Bytes of weight nibbles per output channel.
   public var nibbleBytes: Int
   public var compensatedLanes: Int
@@ -175,8 +176,11 @@ public struct QuadLookupKernel: Sendable {
     accumulatorOffset = scratch.reserve(4 * paddedOutChannels * block)
     lanesOffset = scratch.reserve(
       geometry.producesChannelSums ? 4 * 2 * compensatedLanes * outShape.channels : 0)
-    tiles = QuadLookupTiles(geometry, quads: quads, compensatedLanes: compensatedLanes)
-    scratch.cover(tiles.bytes)
+    if target.avx512Layout {
+      let tiles = QuadLookupTiles(geometry, quads: quads, compensatedLanes: compensatedLanes)
+      scratch.cover(tiles.bytes)
+      self.tiles = tiles
+    }
     // A bypass of the input that only averages channels (a 1×1 reduction's): the DAB makes
     // each output channel's mean while the input channel is at hand, and the store reads one
     // mean instead of every input channel of it again.
@@ -186,8 +190,6 @@ public struct QuadLookupKernel: Sendable {
     }
   }
 
-  /// Where the AVX-512 path's DAB writes its signs.
-  public var tilesDAB: DABLayout { tiles.dab(geometry) }
 }
 
 /// Depthwise binary convolutions: one input channel per output, so the DAB scale and the

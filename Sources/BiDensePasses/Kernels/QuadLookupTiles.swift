@@ -120,7 +120,7 @@ public struct QuadLookupTiles: Sendable {
   }
 
   /// Where the DAB of this layout writes its signs.
-  func dab(_ g: BinaryConvGeometry) -> DABLayout {
+  public func dab(_ g: BinaryConvGeometry) -> DABLayout {
     .signs(
       height: g.inShape.height, width: g.inShape.width, top: g.window.padH,
       left: g.window.padW, planeHeight: planeHeight, planeWidth: planeWidth)

@@ -5,9 +5,11 @@
  * and tap, the table row its 4 weight bits index: one vector add for 4 channels x {{block}}
  * pixels. Tables cover {{chunkQuads}} quads at a time so they stay in the L1 cache. */
 {{store}}
+{{if hasTiles}}
 #if defined({{PREFIX}}_AVX512)
 {{tiles}}
 #else
+{{end}}
 {{dabFunction}}
 /* The tables of quads q0 .. q0+nq-1 over the {{tableWidth}} pixels from `row` (a plane
  * offset){{if sourceStep > 1}}, {{sourceStep}} apart{{end}}: table[quad][entry][pixel], entry bit k set where channel k is +. */
@@ -151,4 +153,6 @@ static void {{fn}}(const float *x, float *y, unsigned char *scratch)
     {{end}}
     {{end}}
 }
+{{if hasTiles}}
 #endif
+{{end}}
