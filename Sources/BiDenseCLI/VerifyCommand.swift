@@ -105,6 +105,13 @@ enum VerifyCommand {
       if let first = failed.first {
         out +=
           " \(failed.count) node(s) differ, the first is node \(first.index) '\(printable(first.name))';"
+        let upToFirst = report.layers.prefix { $0.index <= first.index }
+        if let huge = upToFirst.first(where: { $0.agreement.peak > Agreement.squareOverflow }) {
+          out +=
+            " values reach \(short(huge.agreement.peak)) at node \(huge.index) "
+            + "'\(printable(huge.name))', beyond \(short(Agreement.squareOverflow)), where float32 "
+            + "squares (a DAB's or LayerNorm's spread) overflow and correct computations can disagree;"
+        }
       }
       if let x = report.expected, x.outside > 0 {
         out += " the output differs from the expected values;"

@@ -12,20 +12,30 @@ public struct Agreement: CustomStringConvertible, Sendable {
   public var maxError: Float
   public var medianError: Float
   public var bound: Float
+  /// The reference's largest finite magnitude.
+  public var peak: Float
   /// Elements outside the bound (NaN on one side only counts as outside).
   public var outside: Int
   /// Indices of the elements outside the bound.
   public var outsideIndices: [Int]
 
-  public static func bound(for reference: [Float]) -> Float {
-    let peak = reference.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
-    return 1e-4 * peak + 1e-5
+  public static func peak(of reference: [Float]) -> Float {
+    reference.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
   }
+
+  public static func bound(for reference: [Float]) -> Float {
+    1e-4 * peak(of: reference) + 1e-5
+  }
+
+  /// Above this magnitude a float32 square overflows, and with it the spread that a DAB or a
+  /// LayerNorm computes: two correct implementations may then disagree.
+  public static let squareOverflow = Float.greatestFiniteMagnitude.squareRoot()
 
   public init(actual: [Float], reference: [Float], bound explicitBound: Float? = nil) {
     precondition(actual.count == reference.count, "compared arrays differ in length")
     count = actual.count
-    bound = explicitBound ?? Self.bound(for: reference)
+    peak = Self.peak(of: reference)
+    bound = explicitBound ?? (1e-4 * peak + 1e-5)
     var errors: [Float] = []
     errors.reserveCapacity(count)
     outsideIndices = []

@@ -181,6 +181,21 @@ import Testing
     expectError(run(spec, weights), ["model.json", "node 'conv'", "9x9", "6x6"])
   }
 
+  /// Weights that take values past √FLT_MAX: LayerNorm's spread overflows in float32, the C
+  /// and the interpreter part there, and verify says so instead of only naming the node.
+  @Test func verifyExplainsValuesPastFloat32Squares() throws {
+    var tensors = try Safetensors.read(path: Fixtures.path("vit_block", ".safetensors"))
+    let gamma = try #require(tensors["ls1.gamma"])
+    tensors["ls1.gamma"] = NamedTensor(
+      shape: gamma.shape, values: [Float](repeating: 1e30, count: gamma.values.count))
+    let weights = folder.write("huge.safetensors", Safetensors.serialize(tensors))
+    let run = CommandRun(["verify", Fixtures.path("vit_block", ".json"), "--weights", weights])
+    #expect(run.status != 0)
+    #expect(run.stdout.contains("FAILED"), "\(run.stdout)")
+    #expect(run.stdout.contains("at node 3 'attn.proj', beyond 1.84e+19"), "\(run.stdout)")
+    #expect(run.stdout.contains("overflow"))
+  }
+
   @Test func wrongInputFileSize() {
     let (spec, weights) = conv()
     let input = folder.write("x.f32", RawFloats.encode([1, 2, 3]))
