@@ -198,41 +198,23 @@ extension ModuleBuilder {
       node(path, "resize"), out, height: input.height, width: input.width)
   }
 
-  /// BiDenseDPTDepthModel: head BiDenseConv 3×3 → ReLU → Conv 1×1 → Sigmoid, × max_depth.
+  /// BiDenseDPTDepthModel: the trunk, then the depth head at `scratch.output_conv2`.
   mutating func dptDepth(_ path: String, _ a: Attributes, _ x: ValueID) throws -> ValueID {
     let features = try a.int("features")
-    var y = try dptTrunk(path, a, features: features, x)
-    let head = child(child(path, "scratch"), "output_conv2")
-    y = try biDenseConv(
-      child(head, "0"),
-      ConvolutionArguments(inChannels: features / 2, outChannels: 32, kernel: 3, padding: 1),
-      transposed: false, y)
-    y = try graph.unary(node(head, "1"), y, .relu)
-    y = try floatConv(
-      child(head, "2"),
-      ConvolutionArguments(inChannels: 32, outChannels: 1, kernel: 1, bias: true), y)
-    y = try graph.unary(node(head, "3"), y, .sigmoid)
-    return try graph.unary(
-      node(path, "max_depth"), y, .multiply(Float(try a.double("max_depth"))))
+    let y = try dptTrunk(path, a, features: features, x)
+    return try depthHead(
+      path, head: child(child(path, "scratch"), "output_conv2"), features: features,
+      maxDepth: try a.double("max_depth"), y)
   }
 
-  /// BiDenseDPTSegmentationModel: head BiDenseConv 3×3 (no bias) → ReLU → Conv 1×1 to the
-  /// classes.
+  /// BiDenseDPTSegmentationModel: the trunk, then the segmentation head at
+  /// `scratch.output_conv2`.
   mutating func dptSegmentation(_ path: String, _ a: Attributes, _ x: ValueID) throws -> ValueID {
     let features = try a.int("features")
-    let classes = try a.int("num_classes")
-    var y = try dptTrunk(path, a, features: features, x)
-    let head = child(child(path, "scratch"), "output_conv2")
-    y = try biDenseConv(
-      child(head, "0"),
-      ConvolutionArguments(
-        inChannels: features / 2, outChannels: features / 2, kernel: 3, padding: 1),
-      transposed: false, y)
-    y = try graph.unary(node(head, "1"), y, .relu)
-    return try floatConv(
-      child(head, "2"),
-      ConvolutionArguments(inChannels: features / 2, outChannels: classes, kernel: 1, bias: true),
-      y)
+    let y = try dptTrunk(path, a, features: features, x)
+    return try segmentationHead(
+      head: child(child(path, "scratch"), "output_conv2"), features: features,
+      classes: try a.int("num_classes"), y)
   }
 }
 

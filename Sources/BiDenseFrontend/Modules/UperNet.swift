@@ -129,42 +129,23 @@ extension ModuleBuilder {
       node(path, "resize"), y, height: input.height, width: input.width)
   }
 
-  /// BiDenseUperNetDepthModel: head BiDenseConv 3×3 → ReLU → Conv 1×1 → Sigmoid, × max_depth.
+  /// BiDenseUperNetDepthModel: the trunk, then the depth head at `out_conv2`.
   mutating func uperNetDepth(_ path: String, _ a: Attributes, _ x: ValueID) throws -> ValueID {
     let features = try a.int("features")
-    let maxDepth = try a.double("max_depth")
-    var y = try uperNetTrunk(path, a, features: features, x)
-    let head = child(path, "out_conv2")
-    y = try biDenseConv(
-      child(head, "0"),
-      ConvolutionArguments(inChannels: features / 2, outChannels: 32, kernel: 3, padding: 1),
-      transposed: false, y)
-    y = try graph.unary(node(head, "1"), y, .relu)
-    y = try floatConv(
-      child(head, "2"), ConvolutionArguments(inChannels: 32, outChannels: 1, kernel: 1, bias: true),
-      y)
-    y = try graph.unary(node(head, "3"), y, .sigmoid)
-    return try graph.unary(node(path, "max_depth"), y, .multiply(Float(maxDepth)))
+    let y = try uperNetTrunk(path, a, features: features, x)
+    return try depthHead(
+      path, head: child(path, "out_conv2"), features: features,
+      maxDepth: try a.double("max_depth"), y)
   }
 
-  /// BiDenseUperNetSegmentationModel: head BiDenseConv 3×3 → ReLU → Conv 1×1 to the classes.
+  /// BiDenseUperNetSegmentationModel: the trunk, then the segmentation head at `out_conv2`.
   mutating func uperNetSegmentation(_ path: String, _ a: Attributes, _ x: ValueID) throws
     -> ValueID
   {
     let features = try a.int("features")
-    let classes = try a.int("num_classes")
-    var y = try uperNetTrunk(path, a, features: features, x)
-    let head = child(path, "out_conv2")
-    y = try biDenseConv(
-      child(head, "0"),
-      ConvolutionArguments(
-        inChannels: features / 2, outChannels: features / 2, kernel: 3, padding: 1),
-      transposed: false, y)
-    y = try graph.unary(node(head, "1"), y, .relu)
-    return try floatConv(
-      child(head, "2"),
-      ConvolutionArguments(inChannels: features / 2, outChannels: classes, kernel: 1, bias: true), y
-    )
+    let y = try uperNetTrunk(path, a, features: features, x)
+    return try segmentationHead(
+      head: child(path, "out_conv2"), features: features, classes: try a.int("num_classes"), y)
   }
 }
 
