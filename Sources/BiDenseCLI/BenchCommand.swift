@@ -35,12 +35,12 @@ enum BenchCommand {
     if let flags = CommandLineTool.cflags(args) { options.flags = flags }
     if let runs = try args.integer(.runs) { options.runs = runs }
     var compile = try CommandLineTool.compileOptions(args, loaded, target)
+    if args.isGiven(.native), target.runner != .native {
+      throw UsageError(
+        "--native tunes for this machine; it does not go with --target \(target.name)")
+    }
     let model = try CompiledModel(loaded.graph, options: compile)
     if args.isGiven(.native) {
-      guard target.runner == .native else {
-        throw UsageError(
-          "--native tunes for this machine; it does not go with --target \(target.name)")
-      }
       // The macros take the C prefix, which the generator made an identifier.
       options.flags += ["-march=native"] + hostVectorPath(prefix: model.generated.prefix)
     }

@@ -23,9 +23,9 @@ public struct Agreement: CustomStringConvertible, Sendable {
     reference.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
   }
 
-  public static func bound(for reference: [Float]) -> Float {
-    1e-4 * peak(of: reference) + 1e-5
-  }
+  public static func bound(for reference: [Float]) -> Float { bound(peak: peak(of: reference)) }
+
+  static func bound(peak: Float) -> Float { 1e-4 * peak + 1e-5 }
 
   /// Above this magnitude a float32 square overflows, and with it the spread that a DAB or a
   /// LayerNorm computes: two correct implementations may then disagree.
@@ -35,7 +35,7 @@ public struct Agreement: CustomStringConvertible, Sendable {
     precondition(actual.count == reference.count, "compared arrays differ in length")
     count = actual.count
     peak = Self.peak(of: reference)
-    bound = explicitBound ?? (1e-4 * peak + 1e-5)
+    bound = explicitBound ?? Self.bound(peak: peak)
     var errors: [Float] = []
     errors.reserveCapacity(count)
     outsideIndices = []

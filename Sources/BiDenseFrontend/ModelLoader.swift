@@ -36,17 +36,18 @@ public enum ModelLoader {
         "no such model file, and not a built-in example (\(Examples.all.map(\.name).joined(separator: ", ")))"
       )
     }
-    guard let data = FileManager.default.contents(atPath: model) else {
-      throw BiDenseError(file: model, "cannot read the model file")
-    }
     let stem = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
-    if isONNX(path: model, data) {
+    // The ONNX reader reads the file itself, after checking its size: sniff one byte here.
+    if isONNX(path: model, firstByte: Self.firstByte(of: model)) {
       guard weights == nil else {
         throw BiDenseError(
           file: model, "an ONNX model carries its weights; --weights does not apply to it")
       }
       let graph = try ONNXImporter.load(path: model, name: name ?? stem, limits: limits)
       return LoadedModel(graph: graph, source: model, unusedParameters: [], limits: limits)
+    }
+    guard let data = FileManager.default.contents(atPath: model) else {
+      throw BiDenseError(file: model, "cannot read the model file")
     }
     let json = try inFile(model) { try JSON.parse(data) }
     let weightsPath = weights ?? Self.defaultWeights(for: model)
@@ -73,9 +74,16 @@ public enum ModelLoader {
   /// ONNX files have no magic number: a `.onnx` file is one, and so is a file whose first byte
   /// is the key of ModelProto's `ir_version` (field 1, varint), which every exporter writes
   /// first and no JSON document starts with.
-  static func isONNX(path: String, _ data: Data) -> Bool {
+  static func isONNX(path: String, firstByte: UInt8?) -> Bool {
     if URL(fileURLWithPath: path).pathExtension.lowercased() == "onnx" { return true }
-    return data.first == 0x08
+    return firstByte == 0x08
+  }
+
+  /// The file's first byte, or nil where it is empty or cannot be read.
+  static func firstByte(of path: String) -> UInt8? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    return (try? handle.read(upToCount: 1))?.first
   }
 
   /// MODEL.json's weights default to MODEL.safetensors beside it.

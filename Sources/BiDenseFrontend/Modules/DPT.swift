@@ -138,7 +138,7 @@ extension ModuleBuilder {
       node(path, "resize_input"), x, height: 14 * ph, width: 14 * pw)
     // The class tokens only when the readout reads them: no dead slices to compute.
     let readsClassToken = try a.bool("use_clstoken")
-    var layers = try vitIntermediateLayers(
+    let layers = try vitIntermediateLayers(
       backbone, vit, taking: Array((vit.depth - 4)..<vit.depth), reshape: false,
       classToken: readsClassToken, norm: true, resized)
     let e = vit.embedDim
@@ -179,7 +179,6 @@ extension ModuleBuilder {
             inChannels: outChannels[i], outChannels: features, kernel: 3, padding: 1),
           transposed: false, y))
     }
-    layers.removeAll()
     let scratch = child(path, "scratch")
     var p = try featureFusionBlock(
       child(scratch, "refinenet4"), features: features, [features4[3]])

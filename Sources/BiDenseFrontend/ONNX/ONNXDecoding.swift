@@ -11,12 +11,7 @@ extension ONNXModel {
   init(
     serialized bytes: [UInt8], file: String = "<memory>", limits: ONNXReadLimits = .standard
   ) throws {
-    guard bytes.count <= limits.maximumModelBytes else {
-      throw readError(
-        file: file, path: "",
-        "is \(bytes.count) bytes, more than the \(limits.maximumModelBytes) allowed "
-          + "(protobuf encodes at most 2 GiB; larger weights go to external data)")
-    }
+    try checkModelSize(bytes.count, file: file, limits: limits)
     let decoder = ONNXDecoder(bytes: bytes, file: file, limits: limits)
     self = try decoder.decodeModel()
   }

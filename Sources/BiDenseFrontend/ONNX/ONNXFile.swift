@@ -12,6 +12,16 @@ func readError(file: String, path: String, _ message: String, offset: Int? = nil
   return BiDenseError(file: file, text)
 }
 
+/// Refuses a model of more bytes than `limits` allow, before or after reading it.
+func checkModelSize(_ size: Int, file: String, limits: ONNXReadLimits) throws {
+  guard size <= limits.maximumModelBytes else {
+    throw readError(
+      file: file, path: "",
+      "is \(size) bytes, more than the \(limits.maximumModelBytes) allowed "
+        + "(protobuf encodes at most 2 GiB; larger weights go to external data)")
+  }
+}
+
 extension ONNXModel {
   /// Reads a model file and the external data beside it. Every failure is a `BiDenseError`
   /// naming `path`.
@@ -21,12 +31,7 @@ extension ONNXModel {
       throw readError(file: path, path: "", "is not a readable file")
     }
     // Checked before reading, so that a huge file is refused without loading it.
-    if let size = attributes[.size] as? Int, size > limits.maximumModelBytes {
-      throw readError(
-        file: path, path: "",
-        "is \(size) bytes, more than the \(limits.maximumModelBytes) allowed "
-          + "(protobuf encodes at most 2 GiB; larger weights go to external data)")
-    }
+    if let size = attributes[.size] as? Int { try checkModelSize(size, file: path, limits: limits) }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw readError(file: path, path: "", "cannot be read")
     }
