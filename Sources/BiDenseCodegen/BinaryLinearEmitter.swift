@@ -21,7 +21,7 @@ enum Ternary {
       "outSegments": .int(layout.segments), "outSegment": .int(layout.segment),
       "outSegmentWords": .int(layout.segmentWords), "outRowWords": .int(layout.rowWords),
       "outRowStride": .int(layout.rowStride),
-      "packSigns": .fragment(String(try Template.text("kernels/pack_token_signs.c").dropLast())),
+      "packSigns": .fragment(try Template.part("kernels/pack_token_signs.c")),
     ]
   }
 

@@ -33,6 +33,13 @@ package struct Template {
     return text
   }
 
+  /// A part of a kernel's template, to render where a value tag stands alone on its line
+  /// (which gives it the line's indentation and break): its text without the last newline.
+  static func part(_ name: String) throws -> String {
+    let text = try text(name)
+    return text.hasSuffix("\n") ? String(text.dropLast()) : text
+  }
+
   /// A template from text, for fragments and tests.
   init(name: String, text: String) throws {
     self.name = name

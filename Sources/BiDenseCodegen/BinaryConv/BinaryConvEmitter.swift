@@ -113,7 +113,7 @@ enum BinaryConvEmitter {
       "epilogue": context.epilogue(indent: 16),
       "bypassTerm": "", "bypassSource": "",
       // Inserted on a line of its own: without its last newline.
-      "sumStep": .fragment(String(try Template.text("kernels/sum_step.c").dropLast())),
+      "sumStep": .fragment(try Template.part("kernels/sum_step.c")),
     ]) { $1 }
     if let (plan, source) = g.bypass {
       values.merge(bypassValues(plan)) { $1 }
@@ -172,13 +172,6 @@ enum BinaryConvEmitter {
       }
     }
     return .text(sourceFunction + (try Template("kernels/store.c").render(store)))
-  }
-
-  /// A part of a kernel's template, to render where a value tag stands alone on its line
-  /// (which gives it the line's indentation and break).
-  static func part(_ name: String) throws -> String {
-    let text = try Template.text(name)
-    return text.hasSuffix("\n") ? String(text.dropLast()) : text
   }
 
   /// The function that reads a row of the bypass's source channel along an output row

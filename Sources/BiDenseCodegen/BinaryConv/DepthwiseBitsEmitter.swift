@@ -22,7 +22,7 @@ enum DepthwiseBitsEmitter {
       k.wholeQuads
       ? .fragment(laneStores(g, context))
       : .scoped(
-        try BinaryConvEmitter.part("kernels/depthwise_bits_lanes.c"),
+        try Template.part("kernels/depthwise_bits_lanes.c"),
         [
           "channelsInWord": .text(partialWord ? "count" : "\(wordChannels)"),
           "laneEpilogue": context.epilogue(indent: 4),
@@ -35,10 +35,10 @@ enum DepthwiseBitsEmitter {
       "wordChannels": .int(wordChannels),
       "planeWidth": .named("PLANE_WIDTH", k.planes.planeWidth),
       "rowAdd": .scoped(
-        try BinaryConvEmitter.part("kernels/depthwise_bits_row.c"),
+        try Template.part("kernels/depthwise_bits_row.c"),
         ["adders": .text(rowAdd(k, g.window))]),
       "quadStores": .scoped(
-        try BinaryConvEmitter.part("kernels/depthwise_bits_quad.c"), quadValues),
+        try Template.part("kernels/depthwise_bits_quad.c"), quadValues),
     ]) { $1 }
     return try Template("kernels/binary_conv_depthwise_bits.c").render(values)
   }

@@ -12,7 +12,7 @@ enum QuadLookupEmitter {
     values["mergedOffset"] = .int(k.mergedOffset)
     values["bypassInput"] = k.mergesBypass ? "merged" : "x"
     // The channel sums' lanes and the DAB call, the same on both paths.
-    values["dabCall"] = .fragment(try BinaryConvEmitter.part("kernels/binary_conv_lut_dab_call.c"))
+    values["dabCall"] = .fragment(try Template.part("kernels/binary_conv_lut_dab_call.c"))
     var store = values
     if k.mergesBypass {
       // The store reads output channel o's mean, made by the DAB, as a copy.
@@ -79,7 +79,7 @@ enum QuadLookupEmitter {
       "reuse": .bool(t.reuse), "gaps": .bool(t.gaps),
       "scaleOffset": .int(t.scaleOffset), "tableOffset": .int(t.tableOffset),
       "accOffset": .int(t.accumulatorOffset), "lanesOffset": .int(t.lanesOffset),
-      "storeStrip": .fragment(try BinaryConvEmitter.part("kernels/binary_conv_lut512_store.c")),
+      "storeStrip": .fragment(try Template.part("kernels/binary_conv_lut512_store.c")),
     ]) { $1 }
     values.merge(
       accumulators(

@@ -46,9 +46,8 @@ static void {{fn}}({{parameters}})
         for (int i = 0; i < {{tokens}}; ++i) {
             const {{unit}} *query = qkv + i * {{rowStride}}{{+ $h * segmentWords}};
             int32_t best = {{-headDim - 1}};
-{{if wide}}
+{{if wide && segmentWords == 1}}
 #if defined({{PREFIX}}_AVX512)
-            {{if segmentWords == 1}}
             {
                 /* Eight keys a step: popcounts of the two planes, 64-bit lanes narrowed to the
                  * scores. */
@@ -71,19 +70,6 @@ static void {{fn}}({{parameters}})
                     best = g > best ? g : best;
                 }
             }
-            {{else}}
-            for (int j = 0; j < {{tokens}}; ++j) {
-                int32_t g = 0;
-                {{for $w in segmentWords}}
-                    {
-                        const {{unit}} both = query[{{$w}}] & key_nonzero[{{$j * segmentWords + $w}}];
-                        g += (int32_t){{prefix}}_popcount(both) - 2 * (int32_t){{prefix}}_popcount(both & (query[{{rowWords + $w}}] ^ key_negative[{{$j * segmentWords + $w}}]));
-                    }
-                {{end}}
-                scores[j] = g;
-                best = g > best ? g : best;
-            }
-            {{end}}
 #else
 {{end}}
             for (int j = 0; j < {{tokens}}; ++j) {
@@ -97,7 +83,7 @@ static void {{fn}}({{parameters}})
                 scores[j] = g;
             }
             for (int j = 0; j < {{tokens}}; ++j) best = scores[j] > best ? scores[j] : best;
-{{if wide}}
+{{if wide && segmentWords == 1}}
 #endif
 {{end}}
             for (int d = 0; d < {{headDim}}; ++d) counts[d] = 0;
