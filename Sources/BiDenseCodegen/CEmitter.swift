@@ -142,7 +142,7 @@ public enum CEmitter {
       ])
       out += "\n"
     }
-    out += try tokenHelpers(model, prefix: prefix)
+    out += try wordHelpers(model, prefix: prefix)
     let usesCompensatedSums = model.kernels.contains { kernel in
       if case .layerNorm = kernel.kind { return true }
       return kernel.kind.binaryConv != nil
@@ -160,14 +160,14 @@ public enum CEmitter {
       ]) + "\n"
   }
 
-  /// The ViT's shared functions: the word popcount of the binary linear layers and the
-  /// attention, and the packing of signs into a row's two planes.
-  static func tokenHelpers(_ model: LoweredModel, prefix: String) throws -> String {
+  /// The shared word functions: the popcount of the binary linear layers, the attention and
+  /// the `--dab-scale layer` xnor kernel, and the packing of signs into a row's two planes.
+  static func wordHelpers(_ model: LoweredModel, prefix: String) throws -> String {
     var out = ""
     let unitBits = model.target.wordBits
     let usesPopcount = model.kernels.contains { kernel in
       switch kernel.kind {
-      case .binaryLinear, .attention: return true
+      case .binaryLinear, .attention, .xnorPopcount: return true
       default: return false
       }
     }

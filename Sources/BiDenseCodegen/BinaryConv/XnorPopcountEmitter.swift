@@ -18,11 +18,6 @@ enum XnorPopcountEmitter {
       "paddingBits": .int(k.paddingBits), "wide": .bool(unitBits == 64),
       "gathers": .bool(g.window.padH > 0 || g.window.padW > 0),
     ]) { $1 }
-    for (name, byte) in [("ones55", 0x55), ("ones33", 0x33), ("ones0f", 0x0f)] as [(String, UInt64)]
-    {
-      let word = (0..<(unitBits / 8)).reduce(UInt64(0)) { $0 | byte << (8 * $1) }
-      values[name] = .text("UINT\(unitBits)_C(0x\(String(word, radix: 16)))")
-    }
     return try Template("kernels/binary_conv_xnor.c").render(values)
   }
 }

@@ -3,21 +3,6 @@
  * the layer, so the channel sum is a pure xnor-popcount over {{unitBits}}-bit words. Not the
  * model's arithmetic: verify reports how far it lands from the exact per-channel scales. */
 {{dabFunction}}
-/* Set bits of a word by halves, nibbles, then shifted adds (portable C99, no builtins, and no
- * 64-bit multiply, so the compiler can vectorise it across output channels). */
-static {{unit}} {{fn}}_popcount({{unit}} w)
-{
-    w = w - ((w >> 1) & {{ones55}});
-    w = (w & {{ones33}}) + ((w >> 2) & {{ones33}});
-    w = (w + (w >> 4)) & {{ones0f}};
-    w = w + (w >> 8);
-    w = w + (w >> 16);
-{{if wide}}
-    w = w + (w >> 32);
-{{end}}
-    return w & 0x7f;
-}
-
 /* agree[o] += the bits where x and the weights of output o agree, for every output. */
 static void {{fn}}_agreements({{unit}} x, const {{unit}} *w, {{unit}} *agree)
 {
@@ -46,7 +31,7 @@ static void {{fn}}_agreements({{unit}} x, const {{unit}} *w, {{unit}} *agree)
     }
 #endif
 {{end}}
-    for (; o < {{outChannels}}; ++o) agree[o] += {{fn}}_popcount(({{unit}})~(x ^ w[o]));
+    for (; o < {{outChannels}}; ++o) agree[o] += {{prefix}}_popcount(({{unit}})~(x ^ w[o]));
 }
 {{bypassSource}}
 static void {{fn}}(const float *x, float *y, unsigned char *scratch)
