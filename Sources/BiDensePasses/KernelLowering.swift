@@ -322,9 +322,7 @@ public enum KernelLowering {
     if case .primitive(let id) = node.body { last = id }
     return node.epilogue.map { id in
       defer { last = id }
-      if let op = graph[id].op.elementwise {
-        return EpilogueStep(id: id, name: graph[id].name, action: .elementwise(op))
-      }
+      if graph[id].op.elementwise != nil { return step(graph, id) }
       guard case .add = graph[id].op, let other = graph[id].inputs.first(where: { $0 != last })
       else { preconditionFailure("fusion put \(graph[id].op.kindName) in an epilogue") }
       return EpilogueStep(id: id, name: graph[id].name, action: .residual(input: other))
