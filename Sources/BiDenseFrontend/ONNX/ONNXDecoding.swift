@@ -80,6 +80,17 @@ private final class ONNXDecoder {
     try reader.spend(1, from: &budget)
   }
 
+  /// Decodes one more element of a repeated message field: spends one element of the budget,
+  /// names it `path.field[i]` in errors, and appends it to `list`.
+  private func appendMessage<Element>(
+    _ list: inout [Element], field: String, under path: String, _ tag: WireReader.Tag,
+    _ reader: inout WireReader, _ decode: (Range<Int>, String) throws -> Element
+  ) throws {
+    try spendOne(reader)
+    let itemPath = "\(join(path, field))[\(list.count)]"
+    list.append(try decode(reader.readMessage(tag), itemPath))
+  }
+
   private func rejectSecond(_ present: Bool, _ reader: WireReader) throws {
     if present {
       throw WireError(
@@ -113,14 +124,13 @@ private final class ONNXDecoder {
         model.graph = try decodeGraph(reader.readMessage(tag), path: "graph", depth: 2)
         sawGraph = true
       case 8:
-        try spendOne(reader)
-        let path = "opset_import[\(model.opsetImports.count)]"
-        model.opsetImports.append(try decodeOperatorSet(reader.readMessage(tag), path: path))
+        try appendMessage(&model.opsetImports, field: "opset_import", under: "", tag, &reader) {
+          try decodeOperatorSet($0, path: $1)
+        }
       case 14:
-        try spendOne(reader)
-        let path = "metadata_props[\(model.metadataProps.count)]"
-        model.metadataProps.append(
-          try decodeStringPair(reader.readMessage(tag), path: path, depth: 2))
+        try appendMessage(&model.metadataProps, field: "metadata_props", under: "", tag, &reader) {
+          try decodeStringPair($0, path: $1, depth: 2)
+        }
       case 25:
         // Counted, not decoded: a caller that meets a call to one refuses the model.
         try spendOne(reader)
@@ -191,35 +201,32 @@ private final class ONNXDecoder {
       let inner = depth + 1
       switch tag.field {
       case 1:
-        try spendOne(reader)
-        let path = "\(path).node[\(graph.nodes.count)]"
-        graph.nodes.append(try decodeNode(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.nodes, field: "node", under: path, tag, &reader) {
+          try decodeNode($0, path: $1, depth: inner)
+        }
       case 2: graph.name = try reader.readString(tag)
       case 5:
-        try spendOne(reader)
-        let path = "\(path).initializer[\(graph.initializers.count)]"
-        graph.initializers.append(
-          try decodeTensor(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.initializers, field: "initializer", under: path, tag, &reader) {
+          try decodeTensor($0, path: $1, depth: inner)
+        }
       case 10: graph.docString = try reader.readString(tag)
       case 11:
-        try spendOne(reader)
-        let path = "\(path).input[\(graph.inputs.count)]"
-        graph.inputs.append(try decodeValueInfo(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.inputs, field: "input", under: path, tag, &reader) {
+          try decodeValueInfo($0, path: $1, depth: inner)
+        }
       case 12:
-        try spendOne(reader)
-        let path = "\(path).output[\(graph.outputs.count)]"
-        graph.outputs.append(
-          try decodeValueInfo(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.outputs, field: "output", under: path, tag, &reader) {
+          try decodeValueInfo($0, path: $1, depth: inner)
+        }
       case 13:
-        try spendOne(reader)
-        let path = "\(path).value_info[\(graph.valueInfo.count)]"
-        graph.valueInfo.append(
-          try decodeValueInfo(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.valueInfo, field: "value_info", under: path, tag, &reader) {
+          try decodeValueInfo($0, path: $1, depth: inner)
+        }
       case 16:
-        try spendOne(reader)
-        let path = "\(path).metadata_props[\(graph.metadataProps.count)]"
-        graph.metadataProps.append(
-          try decodeStringPair(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&graph.metadataProps, field: "metadata_props", under: path, tag, &reader)
+        {
+          try decodeStringPair($0, path: $1, depth: inner)
+        }
       default: return false
       }
       return true
@@ -248,17 +255,15 @@ private final class ONNXDecoder {
       case 3: node.name = try reader.readString(tag)
       case 4: node.opType = try reader.readString(tag)
       case 5:
-        try spendOne(reader)
-        let path = "\(path).attribute[\(node.attributes.count)]"
-        node.attributes.append(
-          try decodeAttribute(reader.readMessage(tag), path: path, depth: depth + 1))
+        try appendMessage(&node.attributes, field: "attribute", under: path, tag, &reader) {
+          try decodeAttribute($0, path: $1, depth: depth + 1)
+        }
       case 6: node.docString = try reader.readString(tag)
       case 7: node.domain = try reader.readString(tag)
       case 9:
-        try spendOne(reader)
-        let path = "\(path).metadata_props[\(node.metadataProps.count)]"
-        node.metadataProps.append(
-          try decodeStringPair(reader.readMessage(tag), path: path, depth: depth + 1))
+        try appendMessage(&node.metadataProps, field: "metadata_props", under: path, tag, &reader) {
+          try decodeStringPair($0, path: $1, depth: depth + 1)
+        }
       default: return false
       }
       return true
@@ -299,14 +304,13 @@ private final class ONNXDecoder {
         try spendOne(reader)
         attribute.strings.append(try reader.readBytes(tag))
       case 10:
-        try spendOne(reader)
-        let path = "\(path).tensors[\(attribute.tensors.count)]"
-        attribute.tensors.append(
-          try decodeTensor(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&attribute.tensors, field: "tensors", under: path, tag, &reader) {
+          try decodeTensor($0, path: $1, depth: inner)
+        }
       case 11:
-        try spendOne(reader)
-        let path = "\(path).graphs[\(attribute.graphs.count)]"
-        attribute.graphs.append(try decodeGraph(reader.readMessage(tag), path: path, depth: inner))
+        try appendMessage(&attribute.graphs, field: "graphs", under: path, tag, &reader) {
+          try decodeGraph($0, path: $1, depth: inner)
+        }
       case 13: attribute.docString = try reader.readString(tag)
       case 20: attribute.type = ONNXAttributeType(rawValue: try reader.readInt32(tag))
       case 21: attribute.refAttrName = try reader.readString(tag)
@@ -359,10 +363,9 @@ private final class ONNXDecoder {
       case 11: try reader.appendVarints(tag, to: &uint64s, budget: &budget)
       case 12: tensor.docString = try reader.readString(tag)
       case 13:
-        try spendOne(reader)
-        let path = "\(path).external_data[\(tensor.externalData.count)]"
-        tensor.externalData.append(
-          try decodeStringPair(reader.readMessage(tag), path: path, depth: depth + 1))
+        try appendMessage(&tensor.externalData, field: "external_data", under: path, tag, &reader) {
+          try decodeStringPair($0, path: $1, depth: depth + 1)
+        }
       case 14: location = try reader.readInt32(tag)
       default: return false
       }
@@ -415,10 +418,9 @@ private final class ONNXDecoder {
         info.type = try decodeType(reader.readMessage(tag), path: "\(path).type", depth: depth + 1)
       case 3: info.docString = try reader.readString(tag)
       case 4:
-        try spendOne(reader)
-        let path = "\(path).metadata_props[\(info.metadataProps.count)]"
-        info.metadataProps.append(
-          try decodeStringPair(reader.readMessage(tag), path: path, depth: depth + 1))
+        try appendMessage(&info.metadataProps, field: "metadata_props", under: path, tag, &reader) {
+          try decodeStringPair($0, path: $1, depth: depth + 1)
+        }
       default: return false
       }
       return true
